@@ -1,0 +1,42 @@
+"""Wall-clock time behind one seam so tests can move the day boundary without sleeping."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.time()
+
+
+class ManualClock:
+    """A clock tests set and advance by hand."""
+
+    def __init__(self, start: float) -> None:
+        self.value = start
+
+    def now(self) -> float:
+        return self.value
+
+    def advance(self, seconds: float) -> None:
+        self.value += seconds
+
+
+def day_of(timestamp: float, zone: ZoneInfo) -> str:
+    """The calendar day (ISO) in `zone`: the key of the daily allowance."""
+    return datetime.fromtimestamp(timestamp, zone).date().isoformat()
+
+
+def next_midnight(timestamp: float, zone: ZoneInfo) -> datetime:
+    """When the daily allowance next refills (00:00 in `zone`), as an aware datetime."""
+    local = datetime.fromtimestamp(timestamp, zone)
+    tomorrow = (local + timedelta(days=1)).date()
+    return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=zone)
