@@ -1,0 +1,306 @@
+"""Every text a user can see, in one place (English always; Chinese where written).
+
+`t(key, lang, **params)` picks the user's language, falls back to English, and fills the
+`{named}` parameters. Keep texts plain (no parse mode) so user prompts never need escaping.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+DEFAULT_LANGUAGE: Final = "en"
+
+MESSAGES: Final[dict[str, dict[str, str]]] = {
+    # --- usage -------------------------------------------------------------------------
+    "usage_imagine": {
+        "en": "Describe the picture after the command, for example:\n"
+        "/imagine a lighthouse at dusk, oil painting --ar 16:9\n\n"
+        "Options: --ar W:H or --size WxH (768x768 to 1440x1440), --n 1-4, "
+        "--raw (use your prompt exactly as written).",
+        "zh": "请在命令后描述图片，例如：\n/imagine 黄昏的灯塔，油画 --ar 16:9\n\n"
+        "选项：--ar 宽:高 或 --size 宽x高（768x768 到 1440x1440），--n 1-4，"
+        "--raw（按原样使用提示词）。",
+    },
+    "usage_edit": {
+        "en": "Send a photo with /edit and what to change in the caption, or reply to a "
+        "photo with it, for example:\n/edit make the sky stormy\n\n"
+        "1-2 photos (wan) or up to 3 (--model qwen). Options: --model wan|qwen, --n 1-4 (wan).",
+        "zh": "发送照片并在说明中写 /edit 和要修改的内容，或回复一张照片，例如：\n"
+        "/edit 把天空变成暴风雨\n\n1-2 张照片（wan）或最多 3 张（--model qwen）。"
+        "选项：--model wan|qwen，--n 1-4（仅 wan）。",
+    },
+    "usage_animate": {
+        "en": "Send one photo with /animate and a description of the motion, or reply to a "
+        "photo with it, for example:\n/animate the waves roll in slowly\n\n"
+        "Options: --duration 5|10, --quality 480p|720p|1080p, --raw.",
+        "zh": "发送一张照片并在说明中写 /animate 和动作描述，或回复一张照片，例如：\n"
+        "/animate 海浪缓缓涌来\n\n选项：--duration 5|10，--quality 480p|720p|1080p，--raw。",
+    },
+    # --- command and option errors -------------------------------------------------------
+    "prompt_too_long": {
+        "en": "Your prompt is {length} characters long; the limit is {max} "
+        "(options are not counted). Please shorten it.",
+        "zh": "提示词有 {length} 个字符，上限为 {max}（选项不计入）。请缩短。",
+    },
+    "unknown_flag": {
+        "en": "I don't know the option {flag}. For /{command} you can use: {allowed}.",
+        "zh": "不认识选项 {flag}。/{command} 可用的选项：{allowed}。",
+    },
+    "flag_needs_value": {
+        "en": "The option {flag} needs a value, for example {example}.",
+        "zh": "选项 {flag} 需要一个值，例如 {example}。",
+    },
+    "duplicate_flag": {
+        "en": "The option {flag} appears twice. Please give it once.",
+        "zh": "选项 {flag} 出现了两次，请只写一次。",
+    },
+    "bad_n": {
+        "en": "--n must be a whole number from {min} to {max}, not {value}.",
+        "zh": "--n 必须是 {min} 到 {max} 之间的整数，而不是 {value}。",
+    },
+    "bad_size": {
+        "en": "--size {value} is not allowed: {reason}. Use WIDTHxHEIGHT with between "
+        "768x768 and 1440x1440 pixels in total and a side ratio of at most 4:1, "
+        "for example --size 1280x720.",
+        "zh": "--size {value} 不可用：{reason}。请使用 宽x高，总像素在 768x768 到 1440x1440 "
+        "之间，边长比不超过 4:1，例如 --size 1280x720。",
+    },
+    "size_reason_format": {"en": "write it as WIDTHxHEIGHT", "zh": "格式应为 宽x高"},
+    "size_reason_pixels": {
+        "en": "{width}x{height} is {pixels} pixels",
+        "zh": "{width}x{height} 共 {pixels} 像素",
+    },
+    "size_reason_ratio": {
+        "en": "the sides differ by more than 4 times",
+        "zh": "边长相差超过 4 倍",
+    },
+    "bad_ar": {
+        "en": "--ar {value} is not allowed. Use W:H with a ratio between 1:4 and 4:1, "
+        "for example --ar 16:9.",
+        "zh": "--ar {value} 不可用。请使用 宽:高，比例在 1:4 到 4:1 之间，例如 --ar 16:9。",
+    },
+    "size_and_ar": {
+        "en": "Use either --ar or --size, not both.",
+        "zh": "--ar 和 --size 只能用一个。",
+    },
+    "bad_duration": {
+        "en": "--duration must be 5 or 10 (seconds), not {value}.",
+        "zh": "--duration 只能是 5 或 10（秒），而不是 {value}。",
+    },
+    "bad_quality": {
+        "en": "--quality must be 480p, 720p or 1080p, not {value}.",
+        "zh": "--quality 只能是 480p、720p 或 1080p，而不是 {value}。",
+    },
+    "bad_model": {
+        "en": "--model must be wan or qwen, not {value}.",
+        "zh": "--model 只能是 wan 或 qwen，而不是 {value}。",
+    },
+    "n_not_for_qwen": {
+        "en": "--n is not available with --model qwen (it makes one picture). "
+        "Leave out --n or use --model wan.",
+        "zh": "--model qwen 不支持 --n（只生成一张）。请去掉 --n 或使用 --model wan。",
+    },
+    # --- photos --------------------------------------------------------------------------
+    "edit_needs_photo": {
+        "en": "/edit needs a photo: send a photo with /edit in its caption, or reply to a "
+        "photo with /edit and your instructions.",
+        "zh": "/edit 需要照片：发送照片并在说明中写 /edit，或回复一张照片。",
+    },
+    "animate_needs_photo": {
+        "en": "/animate needs one photo: send a photo with /animate in its caption, or reply "
+        "to a photo with /animate and a description of the motion.",
+        "zh": "/animate 需要一张照片：发送照片并在说明中写 /animate，或回复一张照片。",
+    },
+    "too_many_photos": {
+        "en": "{count} photos is too many for {model}: it takes at most {max}.{hint}",
+        "zh": "{model} 最多接受 {max} 张照片，你给了 {count} 张。{hint}",
+    },
+    "hint_use_qwen": {
+        "en": " Use --model qwen for up to 3 photos.",
+        "zh": "使用 --model qwen 最多可用 3 张。",
+    },
+    "photo_too_small": {
+        "en": "Photo {index} is {width}x{height} pixels; {model} needs at least "
+        "{min}x{min}. Please send a larger photo.",
+        "zh": "第 {index} 张照片为 {width}x{height} 像素；{model} 至少需要 {min}x{min}。"
+        "请发送更大的照片。",
+    },
+    "photo_unreadable": {
+        "en": "I couldn't read photo {index} as an image. Please send a JPEG, PNG, BMP or "
+        "WebP picture.",
+        "zh": "无法读取第 {index} 张照片。请发送 JPEG、PNG、BMP 或 WebP 图片。",
+    },
+    "photo_too_big": {
+        "en": "Photo {index} is {size_mb} MB; Telegram lets bots download at most 20 MB. "
+        "Please send a smaller file.",
+        "zh": "第 {index} 张照片有 {size_mb} MB；Telegram 只允许机器人下载最多 20 MB。",
+    },
+    "photo_shape": {
+        "en": "Photo {index} is {width}x{height}: too long and thin to use. Please crop it "
+        "closer to a normal shape.",
+        "zh": "第 {index} 张照片为 {width}x{height}，过于细长，请裁剪后再试。",
+    },
+    "photo_gone": {
+        "en": "I couldn't download the photo from Telegram any more. Please send it again.",
+        "zh": "无法再从 Telegram 下载该照片，请重新发送。",
+    },
+    # --- quota and queue -----------------------------------------------------------------
+    "no_credits": {
+        "en": "Not enough credits: this costs {cost}, you have {left} left today"
+        "{bonus_part}. Your daily credits refill at {refill}.",
+        "zh": "额度不足：本次需要 {cost}，你今天还剩 {left}{bonus_part}。"
+        "每日额度将于 {refill} 恢复。",
+    },
+    "bonus_part": {"en": " and {bonus} bonus", "zh": "，奖励额度 {bonus}"},
+    "queue_full": {
+        "en": "You already have {count} jobs running or waiting, the most allowed. "
+        "Please wait for one to finish.",
+        "zh": "你已有 {count} 个任务在运行或等待，已达上限。请等待完成后再试。",
+    },
+    "banned": {"en": "You can't use this bot.", "zh": "你无法使用此机器人。"},
+    # --- status message ------------------------------------------------------------------
+    "status_queued": {
+        "en": "⏳ Queued (#{position}). Your job starts when a slot is free.",
+        "zh": "⏳ 排队中（第 {position} 位），有空位时开始。",
+    },
+    "status_paused": {
+        "en": "⏸ Queued (#{position}). Generation is paused by the operator; your job "
+        "will start when it resumes.",
+        "zh": "⏸ 排队中（第 {position} 位）。管理员已暂停生成，恢复后开始。",
+    },
+    "status_preparing": {
+        "en": "📤 Preparing your photos…",
+        "zh": "📤 正在准备照片…",
+    },
+    "status_submitting": {"en": "🚀 Starting…", "zh": "🚀 正在开始…"},
+    "status_running": {
+        "en": "🎨 Working: {progress}%{eta}",
+        "zh": "🎨 生成中：{progress}%{eta}",
+    },
+    "status_eta": {"en": " (about {seconds} s left)", "zh": "（约剩 {seconds} 秒）"},
+    "status_delivering": {"en": "📬 Sending the result…", "zh": "📬 正在发送结果…"},
+    "status_done": {"en": "✅ Done in {seconds} s.", "zh": "✅ 完成，用时 {seconds} 秒。"},
+    "status_failed": {"en": "❌ {reason}", "zh": "❌ {reason}"},
+    "status_cancelled": {
+        "en": "🚫 Cancelled. Nothing was charged.",
+        "zh": "🚫 已取消，未扣除额度。",
+    },
+    # --- failures (PRODUCT.md §7) -------------------------------------------------------
+    "err_content_policy": {
+        "en": "Evolink's safety filter refused this request. Please change the prompt or "
+        "the photo and try again. Nothing was charged.",
+        "zh": "请求被 Evolink 的安全过滤器拒绝。请修改提示词或照片后重试。未扣除额度。",
+    },
+    "err_bad_input": {
+        "en": "Evolink could not use this photo or these options. Please try a different "
+        "photo or other options. Nothing was charged.",
+        "zh": "Evolink 无法使用这张照片或这些选项。请换一张照片或其他选项。未扣除额度。",
+    },
+    "err_retry_later": {
+        "en": "The generation service had a problem and could not finish this job. Please "
+        "try again in a few minutes. Nothing was charged.",
+        "zh": "生成服务出现问题，未能完成任务。请几分钟后重试。未扣除额度。",
+    },
+    "err_no_content": {
+        "en": "The model produced nothing for this prompt. Please make it more specific "
+        "and try again. Nothing was charged.",
+        "zh": "模型没有为该提示词生成内容。请写得更具体后重试。未扣除额度。",
+    },
+    "err_timeout": {
+        "en": "This job took too long and was stopped. Please try again later. "
+        "Nothing was charged.",
+        "zh": "任务耗时过长已停止。请稍后重试。未扣除额度。",
+    },
+    "err_unavailable": {
+        "en": "Generation is unavailable right now; the operator has been told. Please try "
+        "again later. Nothing was charged.",
+        "zh": "生成服务暂时不可用，已通知管理员。请稍后重试。未扣除额度。",
+    },
+    "err_busy": {
+        "en": "The generation service is busy right now. Please try again in a minute. "
+        "Nothing was charged.",
+        "zh": "生成服务繁忙，请一分钟后重试。未扣除额度。",
+    },
+    "err_submission_unknown": {
+        "en": "The connection to the generation service broke while sending your job, so I "
+        "can't tell whether it started. Please send the command again. Nothing was charged.",
+        "zh": "发送任务时与生成服务的连接中断，无法确认是否已开始。请重新发送命令。未扣除额度。",
+    },
+    "err_result_missing": {
+        "en": "The finished result could not be downloaded. Please try again. "
+        "Nothing was charged.",
+        "zh": "无法下载生成结果，请重试。未扣除额度。",
+    },
+    "err_internal": {
+        "en": "Something went wrong on my side. Please try again. Nothing was charged.",
+        "zh": "我这边出了问题，请重试。未扣除额度。",
+    },
+    # --- results -------------------------------------------------------------------------
+    "result_link": {
+        "en": "The result is {size_mb} MB, too large for Telegram. Download it here within "
+        "24 hours:\n{url}",
+        "zh": "结果有 {size_mb} MB，超过 Telegram 的限制。请在 24 小时内从这里下载：\n{url}",
+    },
+    "result_buttons": {"en": "What next?", "zh": "接下来？"},
+    "result_for": {"en": "For {mention}", "zh": "给 {mention}"},
+    "btn_again": {"en": "🔁 Again", "zh": "🔁 再来一次"},
+    "btn_animate": {"en": "🎬 Animate", "zh": "🎬 做成视频"},
+    "btn_animate_n": {"en": "🎬 Animate {index}", "zh": "🎬 第 {index} 张做成视频"},
+    "btn_cancel": {"en": "✖ Cancel", "zh": "✖ 取消"},
+    "not_your_button": {
+        "en": "Only the person who asked for this can use its buttons.",
+        "zh": "只有发起请求的人可以使用这些按钮。",
+    },
+    "job_not_found": {"en": "I can't find that job any more.", "zh": "找不到该任务。"},
+    "cancel_done": {
+        "en": "Job #{job} cancelled; nothing was charged.",
+        "zh": "任务 #{job} 已取消，未扣除额度。",
+    },
+    "cancel_too_late": {
+        "en": "Job #{job} is already being generated and can't be stopped. You'll only be "
+        "charged for what it produces.",
+        "zh": "任务 #{job} 已在生成中，无法停止。只会按实际生成的内容收费。",
+    },
+    "cancel_finished": {
+        "en": "Job #{job} has already finished.",
+        "zh": "任务 #{job} 已经结束。",
+    },
+    "cancel_nothing": {
+        "en": "You have no job waiting to be cancelled.",
+        "zh": "你没有可以取消的排队任务。",
+    },
+    "cancel_usage": {
+        "en": "Use /cancel to withdraw your oldest waiting job, or /cancel <job number>.",
+        "zh": "使用 /cancel 取消最早排队的任务，或 /cancel <任务编号>。",
+    },
+    # --- admin alerts -----------------------------------------------------------------
+    "alert_401": {
+        "en": "⚠️ Evolink rejected the API key (401). Generation is failing for everyone "
+        "until EVOLINK_API_KEY is fixed.",
+        "zh": "⚠️ Evolink 拒绝了 API 密钥（401）。在修正 EVOLINK_API_KEY 之前所有生成都会失败。",
+    },
+    "alert_402": {
+        "en": "⚠️ The Evolink account is out of credits (402). Top it up; users are "
+        "being told the service is unavailable and are not charged.",
+        "zh": "⚠️ Evolink 账户余额不足（402）。请充值；用户会被告知服务不可用且不扣额度。",
+    },
+    "alert_403": {
+        "en": "⚠️ Evolink refused access to a model (403). Check the key's model "
+        "permissions in the Evolink dashboard.",
+        "zh": "⚠️ Evolink 拒绝访问某个模型（403）。请在 Evolink 控制台检查密钥的模型权限。",
+    },
+}
+
+
+def t(key: str, lang: str | None = None, **params: Any) -> str:
+    """The text for `key` in `lang` (falling back to English) with `params` filled in."""
+    entry = MESSAGES[key]
+    text = entry.get(language_of(lang)) or entry[DEFAULT_LANGUAGE]
+    return text.format(**params) if params else text
+
+
+def language_of(code: str | None) -> str:
+    """Telegram's `language_code` ('zh-hans', 'en-US', ...) -> a catalogue language."""
+    if code and code.lower().startswith("zh"):
+        return "zh"
+    return DEFAULT_LANGUAGE
