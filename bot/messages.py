@@ -273,6 +273,116 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "Use /cancel to withdraw your oldest waiting job, or /cancel <job number>.",
         "zh": "使用 /cancel 取消最早排队的任务，或 /cancel <任务编号>。",
     },
+    # --- account commands ---------------------------------------------------------------
+    "help": {
+        "en": "I make pictures and videos with Evolink's models.\n\n"
+        "/imagine <prompt> - a new picture. Example: /imagine a red fox in snow --ar 16:9\n"
+        "  options: --ar W:H or --size WxH, --n 1-4, --raw\n"
+        "/edit <instructions> - change a photo: send it with this caption, or reply to it. "
+        "Example: /edit make it night\n"
+        "  options: --model wan|qwen (qwen takes up to 3 photos), --n 1-4\n"
+        "/animate <motion> - a short video from one photo. Example: /animate the clouds drift\n"
+        "  options: --duration 5|10, --quality 480p|720p|1080p, --raw\n"
+        "/quota - your credits   /jobs - your jobs   /cancel - withdraw a waiting job\n\n"
+        "Prices (credits):\n{prices}\n\n{balance}",
+        "zh": "我用 Evolink 的模型生成图片和视频。\n\n"
+        "/imagine <提示词> - 生成新图片。例：/imagine 雪中的红狐狸 --ar 16:9\n"
+        "  选项：--ar 宽:高 或 --size 宽x高，--n 1-4，--raw\n"
+        "/edit <修改说明> - 修改照片：发送照片并写此说明，或回复照片。例：/edit 变成夜晚\n"
+        "  选项：--model wan|qwen（qwen 最多 3 张），--n 1-4\n"
+        "/animate <动作> - 用一张照片生成短视频。例：/animate 云朵飘动\n"
+        "  选项：--duration 5|10，--quality 480p|720p|1080p，--raw\n"
+        "/quota - 额度   /jobs - 任务   /cancel - 取消排队任务\n\n"
+        "价格（额度）：\n{prices}\n\n{balance}",
+    },
+    "prices": {
+        "en": "/imagine {t2i} per picture · /edit {i2i} per picture (wan), {qwen} (qwen) · "
+        "/animate {video} per 5 s at 720p (480p half, 1080p double)",
+        "zh": "/imagine 每张 {t2i} · /edit 每张 {i2i}（wan），{qwen}（qwen）· "
+        "/animate 720p 每 5 秒 {video}（480p 减半，1080p 加倍）",
+    },
+    "balance_line": {
+        "en": "You have {left} of {limit} daily credits left{bonus_part}.",
+        "zh": "你今天还剩 {left}/{limit} 每日额度{bonus_part}。",
+    },
+    "admin_unlimited": {
+        "en": "You are an admin: no credit limits apply to you.",
+        "zh": "你是管理员，不受额度限制。",
+    },
+    "quota": {
+        "en": "Daily credits: {left} of {limit} left, refill at {refill}.\nBonus credits: {bonus}."
+        "\nJobs: {running} running, {queued} waiting.\n\nPrices:\n{prices}",
+        "zh": "每日额度：剩余 {left}/{limit}，将于 {refill} 恢复。\n奖励额度：{bonus}。\n"
+        "任务：{running} 个运行中，{queued} 个排队。\n\n价格：\n{prices}",
+    },
+    "jobs_empty": {"en": "You have no jobs yet.", "zh": "你还没有任务。"},
+    "jobs_header": {"en": "Your jobs:", "zh": "你的任务："},
+    "jobs_line": {
+        "en": "#{id} /{command} · {state} · {cost} · {prompt}",
+        "zh": "#{id} /{command} · {state} · {cost} · {prompt}",
+    },
+    "job_cost_reserved": {"en": "{amount} reserved", "zh": "预留 {amount}"},
+    "job_cost_charged": {"en": "{amount} charged", "zh": "扣除 {amount}"},
+    "state_queued": {"en": "waiting", "zh": "排队中"},
+    "state_submitting": {"en": "starting", "zh": "开始中"},
+    "state_running": {"en": "running {progress}%", "zh": "生成中 {progress}%"},
+    "state_delivering": {"en": "sending", "zh": "发送中"},
+    "state_done": {"en": "done", "zh": "完成"},
+    "state_failed": {"en": "failed", "zh": "失败"},
+    "state_cancelled": {"en": "cancelled", "zh": "已取消"},
+    # --- admin ---------------------------------------------------------------------------
+    "admin_only": {
+        "en": "That command is for admins only.",
+        "zh": "该命令仅限管理员使用。",
+    },
+    "admin_user_unknown": {
+        "en": "I don't know the user {who}. Use a numeric id, an @username I have seen, or "
+        "reply to one of their messages.",
+        "zh": "不认识用户 {who}。请使用数字 ID、我见过的 @用户名，或回复对方的消息。",
+    },
+    "admin_usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
+    "admin_bad_amount": {
+        "en": "{value} is not a number of credits.",
+        "zh": "{value} 不是有效的额度数值。",
+    },
+    "admin_granted": {
+        "en": "Granted {amount} to {who}. Their bonus balance is now {bonus}.",
+        "zh": "已给 {who} 发放 {amount}。其奖励额度现为 {bonus}。",
+    },
+    "admin_limit_set": {
+        "en": "{who} now gets {limit} credits a day ({left} left today).",
+        "zh": "{who} 的每日额度现为 {limit}（今天剩余 {left}）。",
+    },
+    "admin_banned": {
+        "en": "{who} is banned. {count} waiting job(s) withdrawn and refunded.",
+        "zh": "已封禁 {who}。撤回并退还 {count} 个排队任务。",
+    },
+    "admin_unbanned": {"en": "{who} is no longer banned.", "zh": "已解除 {who} 的封禁。"},
+    "admin_paused": {
+        "en": "Paused: new jobs wait in the queue; running ones finish. /resume to continue.",
+        "zh": "已暂停：新任务在队列中等待，运行中的任务会完成。使用 /resume 继续。",
+    },
+    "admin_resumed": {"en": "Resumed: submitting again.", "zh": "已恢复提交。"},
+    "admin_balance": {
+        "en": "Evolink credits: {remaining} remaining on the account{key_part}.",
+        "zh": "Evolink 额度：账户剩余 {remaining}{key_part}。",
+    },
+    "admin_balance_key": {
+        "en": "; this key: {remaining} left",
+        "zh": "；此密钥剩余 {remaining}",
+    },
+    "admin_balance_failed": {
+        "en": "Couldn't read the Evolink balance: {reason}",
+        "zh": "无法读取 Evolink 余额：{reason}",
+    },
+    "stats": {
+        "en": "Last {days} day(s): {total} jobs, {credits} credits used, failure rate {failure}, "
+        "median time to result {median}.\n\nBy model and outcome:\n{models}\n\nTop users:\n"
+        "{users}",
+        "zh": "最近 {days} 天：{total} 个任务，使用 {credits} 额度，失败率 {failure}，"
+        "出结果中位时间 {median}。\n\n按模型和结果：\n{models}\n\n用户排行：\n{users}",
+    },
+    "stats_none": {"en": "none", "zh": "无"},
     # --- admin alerts -----------------------------------------------------------------
     "alert_401": {
         "en": "⚠️ Evolink rejected the API key (401). Generation is failing for everyone "

@@ -1,0 +1,128 @@
+"""Wiring: build storage, the Evolink client, the Telegram application and the job engine,
+run them until `stop` is set, then shut down in reverse order.
+
+`python -m bot` calls `run_bot`; end-to-end tests call the same function with their own
+`Tuning`, so what they test is the real wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.credits import to_cents
+from bot.evolink.client import EvolinkClient
+from bot.evolink.retry import RetryPolicy
+from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
+from bot.jobs.engine import EngineConfig, JobEngine
+from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
+from bot.pricing import Prices
+from bot.ratelimit import FloodLimiter, FloodLimits
+from bot.services import SERVICES_KEY, Services
+from handlers import register_all
+from storage import Storage
+from storage.models import Limits
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """Knobs that are not operator settings; tests turn them to make runs fast."""
+
+    clock: Clock = field(default_factory=SystemClock)
+    flood: FloodLimits = field(default_factory=FloodLimits)
+    status_private_interval: float = PRIVATE_INTERVAL
+    status_group_interval: float = GROUP_INTERVAL
+    alert_interval: float = ALERT_INTERVAL
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    poll_timeout: int = 10
+    poll_scale: float = 1.0
+
+
+def build_application(settings: Settings, tuning: Tuning) -> Application:
+    token = settings.telegram_bot_token.get_secret_value()
+    return (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(f"{settings.telegram_api_url}/bot")
+        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .rate_limiter(FloodLimiter(tuning.flood))
+        # Handlers only check and queue, but many users may write at once.
+        .concurrent_updates(64)
+        .build()
+    )
+
+
+async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None = None) -> None:
+    tuning = tuning or Tuning()
+    storage = await Storage.open(
+        settings.database_path,
+        clock=tuning.clock,
+        zone=settings.zone,
+        default_limit=to_cents(settings.daily_credits),
+    )
+    client = EvolinkClient(
+        settings.evolink_api_key.get_secret_value(),
+        api_url=settings.evolink_api_url,
+        files_url=settings.evolink_files_url,
+        retry=tuning.retry,
+    )
+    application = build_application(settings, tuning)
+    bot = application.bot
+    engine = JobEngine(
+        storage=storage,
+        client=client,
+        bot=bot,
+        prices=Prices.from_settings(settings),
+        config=EngineConfig(
+            limits=Limits(
+                settings.max_active_per_user,
+                settings.max_active_total,
+                settings.max_queued_per_user,
+            ),
+            image_timeout=settings.image_timeout_seconds,
+            video_timeout=settings.video_timeout_seconds,
+            callback_url=None,
+            poll_scale=tuning.poll_scale,
+        ),
+        status=StatusReporter(
+            bot,
+            private_interval=tuning.status_private_interval,
+            group_interval=tuning.status_group_interval,
+        ),
+        alerts=AdminAlerts(bot, settings.admin_ids, interval=tuning.alert_interval),
+        clock=tuning.clock,
+    )
+    application.bot_data[SERVICES_KEY] = Services(
+        settings=settings,
+        storage=storage,
+        client=client,
+        engine=engine,
+        prices=engine.prices,
+        album_debounce=settings.album_debounce_seconds,
+    )
+    register_all(application)
+    try:
+        async with application:
+            await application.start()
+            assert application.updater is not None
+            await application.updater.start_polling(
+                timeout=tuning.poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
+            await engine.start()
+            log.info("bot @%s is running", bot.username)
+            await stop.wait()
+            log.info("stopping")
+            await engine.stop()
+            await application.updater.stop()
+            await application.stop()
+    finally:
+        await client.aclose()
+        await storage.close()

@@ -1,0 +1,1 @@
+"""The job engine: queue, submit, track, deliver, settle (PRODUCT.md §4)."""

@@ -1,0 +1,241 @@
+"""Sending finished results to the chat: photo, album, video, document or link.
+
+Result links expire after 24 h, so results are downloaded and uploaded to Telegram at once.
+Anything over Telegram's photo limits goes as a document; past 50 MB, as a link.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaDocument,
+    InputMediaPhoto,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    User,
+)
+
+from bot.evolink.client import EvolinkClient
+from bot.evolink.errors import EvolinkError, ResultTooLargeError
+from bot.images import image_size
+from bot.messages import t
+from storage.models import Delivered, Job
+
+log = logging.getLogger(__name__)
+
+UPLOAD_LIMIT = 50 * 1000 * 1000  # Telegram's 50 MB for bot uploads (decimal, as PTB has it)
+PHOTO_LIMIT = 10 * 1000 * 1000
+PHOTO_MAX_SIDES = 10000
+PHOTO_MAX_RATIO = 20
+CAPTION_LIMIT = 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    user_id: int
+    first_name: str
+    username: str | None
+
+
+@dataclass(slots=True)
+class Fetched:
+    index: int
+    url: str
+    data: bytes | None  # None: too large for Telegram, send the link
+    size: int
+
+
+def photo_ok(data: bytes) -> bool:
+    """Whether Telegram accepts these bytes as a photo (sendPhoto rules)."""
+    if len(data) > PHOTO_LIMIT:
+        return False
+    size = image_size(data)
+    if size is None:
+        return False
+    width, height = size
+    return width + height <= PHOTO_MAX_SIDES and max(width, height) <= PHOTO_MAX_RATIO * min(
+        width, height
+    )
+
+
+def caption_for(job: Job, requester: Requester | None) -> tuple[str, list[MessageEntity]]:
+    """The prompt (cut to fit), plus in groups a mention of who asked."""
+    mention = ""
+    entities: list[MessageEntity] = []
+    if job.is_group and requester is not None:
+        name = f"@{requester.username}" if requester.username else requester.first_name
+        mention = "\n\n" + t("result_for", job.language, mention=name)
+    room = CAPTION_LIMIT - len(mention)
+    prompt = job.prompt if len(job.prompt) <= room else job.prompt[: room - 1] + "…"
+    caption = prompt + mention
+    if mention and requester is not None and not requester.username:
+        offset = _utf16_len(caption) - _utf16_len(requester.first_name)
+        entities.append(
+            MessageEntity(
+                MessageEntity.TEXT_MENTION,
+                offset,
+                _utf16_len(requester.first_name),
+                user=User(requester.user_id, requester.first_name, is_bot=False),
+            )
+        )
+    return caption, entities
+
+
+def result_keyboard(job: Job, images: int) -> InlineKeyboardMarkup:
+    again = InlineKeyboardButton(t("btn_again", job.language), callback_data=f"again:{job.id}")
+    if job.kind == "video" or images == 0:
+        return InlineKeyboardMarkup([[again]])
+    if images == 1:
+        animate = InlineKeyboardButton(
+            t("btn_animate", job.language), callback_data=f"animate:{job.id}:0"
+        )
+        return InlineKeyboardMarkup([[again, animate]])
+    row = [
+        InlineKeyboardButton(
+            t("btn_animate_n", job.language, index=i + 1), callback_data=f"animate:{job.id}:{i}"
+        )
+        for i in range(images)
+    ]
+    return InlineKeyboardMarkup([[again], row])
+
+
+class Delivery:
+    def __init__(self, bot: Bot, client: EvolinkClient) -> None:
+        self._bot = bot
+        self._client = client
+
+    async def fetch(self, urls: list[str], start: int = 0) -> list[Fetched]:
+        fetched: list[Fetched] = []
+        for index, url in enumerate(urls):
+            if index < start:
+                continue
+            try:
+                data = await self._client.download(url, max_bytes=UPLOAD_LIMIT)
+                fetched.append(Fetched(index, url, data, len(data)))
+            except ResultTooLargeError as too_large:
+                fetched.append(Fetched(index, url, None, too_large.size or UPLOAD_LIMIT + 1))
+        return fetched
+
+    async def send(
+        self, job: Job, items: list[Fetched], requester: Requester | None
+    ) -> list[Delivered]:
+        """Send what `fetch` brought back as replies to the request; returns what was sent."""
+        caption, entities = caption_for(job, requester)
+        reply = ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
+        files = [item for item in items if item.data is not None]
+        links = [item for item in items if item.data is None]
+        sent: list[Delivered] = []
+        if job.kind == "video":
+            for item in files:
+                assert item.data is not None
+                message = await self._bot.send_video(
+                    job.chat_id,
+                    item.data,
+                    filename=f"result-{job.id}.mp4",
+                    caption=caption,
+                    caption_entities=entities,
+                    supports_streaming=True,
+                    reply_parameters=reply,
+                    reply_markup=result_keyboard(job, 0),
+                )
+                sent.append(_delivered(message))
+        elif len(files) == 1:
+            sent.append(await self._send_single_image(job, files[0], caption, entities, reply))
+        elif files:
+            sent.extend(await self._send_album(job, files, caption, entities, reply))
+        for item in links:
+            message = await self._bot.send_message(
+                job.chat_id,
+                t("result_link", job.language, size_mb=round(item.size / 1e6, 1), url=item.url),
+                reply_parameters=reply,
+                reply_markup=result_keyboard(job, 0) if not files else None,
+            )
+            sent.append(Delivered(message.message_id, "link"))
+        return sent
+
+    async def _send_single_image(
+        self,
+        job: Job,
+        item: Fetched,
+        caption: str,
+        entities: list[MessageEntity],
+        reply: ReplyParameters,
+    ) -> Delivered:
+        assert item.data is not None
+        keyboard = result_keyboard(job, 1)
+        if photo_ok(item.data):
+            message = await self._bot.send_photo(
+                job.chat_id,
+                item.data,
+                filename=f"result-{job.id}.png",
+                caption=caption,
+                caption_entities=entities,
+                reply_parameters=reply,
+                reply_markup=keyboard,
+            )
+        else:
+            message = await self._bot.send_document(
+                job.chat_id,
+                item.data,
+                filename=f"result-{job.id}.png",
+                caption=caption,
+                caption_entities=entities,
+                reply_parameters=reply,
+                reply_markup=keyboard,
+            )
+        return _delivered(message)
+
+    async def _send_album(
+        self,
+        job: Job,
+        items: list[Fetched],
+        caption: str,
+        entities: list[MessageEntity],
+        reply: ReplyParameters,
+    ) -> list[Delivered]:
+        """Albums can't carry buttons, so a short message with them follows the album."""
+        as_photos = all(item.data is not None and photo_ok(item.data) for item in items)
+        media: list[InputMediaPhoto | InputMediaDocument] = []
+        for position, item in enumerate(items):
+            assert item.data is not None
+            extra = {"caption": caption, "caption_entities": entities} if position == 0 else {}
+            name = f"result-{job.id}-{item.index + 1}.png"
+            if as_photos:
+                media.append(InputMediaPhoto(item.data, filename=name, **extra))  # type: ignore[arg-type]
+            else:
+                media.append(InputMediaDocument(item.data, filename=name, **extra))  # type: ignore[arg-type]
+        messages = await self._bot.send_media_group(job.chat_id, media, reply_parameters=reply)
+        sent = [_delivered(message) for message in messages]
+        buttons = await self._bot.send_message(
+            job.chat_id,
+            t("result_buttons", job.language),
+            reply_parameters=ReplyParameters(
+                messages[0].message_id, allow_sending_without_reply=True
+            ),
+            reply_markup=result_keyboard(job, len(items)),
+        )
+        sent.append(Delivered(buttons.message_id, "buttons"))
+        return sent
+
+
+def _delivered(message: Message) -> Delivered:
+    if message.photo:
+        return Delivered(message.message_id, "photo", message.photo[-1].file_id)
+    if message.video:
+        return Delivered(message.message_id, "video", message.video.file_id)
+    if message.document:
+        return Delivered(message.message_id, "document", message.document.file_id)
+    return Delivered(message.message_id, "text")
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+__all__ = ["Delivery", "EvolinkError", "Fetched", "Requester", "caption_for", "photo_ok"]

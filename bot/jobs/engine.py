@@ -1,0 +1,427 @@
+"""The job engine: a FIFO in SQLite, a scheduler that respects the limits, one task per job.
+
+Every step is written to SQLite before the next begins, so `start()` can pick up whatever
+a previous process left unfinished (PRODUCT.md §4): queued jobs wait, submissions that had
+not reached Evolink are redone, running tasks are tracked again, finished results are
+delivered. A submission whose create call may have reached Evolink ends with a full refund.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Bot
+
+from bot.clock import Clock
+from bot.evolink import limits
+from bot.evolink.client import EvolinkClient
+from bot.evolink.errors import (
+    AuthenticationError,
+    EvolinkError,
+    InsufficientCreditsError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from bot.evolink.models import (
+    ImageToImageRequest,
+    ImageToVideoRequest,
+    QwenEditRequest,
+    Task,
+    TextToImageRequest,
+)
+from bot.jobs import failures
+from bot.jobs.alerts import AdminAlerts
+from bot.jobs.delivery import Delivery, Requester
+from bot.jobs.failures import Failure
+from bot.jobs.inputs import upload_inputs
+from bot.jobs.schedule import next_poll_delay
+from bot.jobs.status import StatusReporter, cancel_keyboard
+from bot.messages import t
+from bot.pricing import Prices
+from storage import Storage
+from storage.models import Accepted, Job, Limits, NewJob, Refused
+
+log = logging.getLogger(__name__)
+
+PAUSED_FLAG = "paused"
+SAFETY_TICK = 5.0  # the scheduler also looks at the queue this often, in case a wake was lost
+
+
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    limits: Limits
+    image_timeout: float = 600.0
+    video_timeout: float = 1800.0
+    callback_url: str | None = None
+    poll_scale: float = 1.0  # tests shrink the poll schedule; production keeps 1.0
+
+
+class JobEngine:
+    def __init__(
+        self,
+        *,
+        storage: Storage,
+        client: EvolinkClient,
+        bot: Bot,
+        prices: Prices,
+        config: EngineConfig,
+        status: StatusReporter,
+        alerts: AdminAlerts,
+        clock: Clock,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.storage = storage
+        self.prices = prices
+        self._client = client
+        self._bot = bot
+        self._config = config
+        self.status = status
+        self._alerts = alerts
+        self._clock = clock
+        self._sleep = sleep
+        self._delivery = Delivery(bot, client)
+        self._wake = asyncio.Event()
+        self._tasks: dict[int, asyncio.Task[None]] = {}
+        self._pokes: dict[str, asyncio.Event] = {}
+        self._scheduler: asyncio.Task[None] | None = None
+        self._paused = False
+        self._queued_positions: dict[int, int] = {}
+
+    # --- life cycle -----------------------------------------------------------------------
+
+    async def start(self) -> None:
+        self._paused = await self.storage.flags.get(PAUSED_FLAG) == "1"
+        await self._recover()
+        self._scheduler = asyncio.create_task(self._schedule_forever(), name="job-scheduler")
+        self.wake()
+
+    async def stop(self) -> None:
+        """Stop working; unfinished jobs stay in SQLite and carry on at the next start."""
+        tasks = [t for t in (self._scheduler, *self._tasks.values()) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        self._scheduler = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    async def set_paused(self, paused: bool) -> None:
+        self._paused = paused
+        await self.storage.flags.set(PAUSED_FLAG, "1" if paused else "0")
+        self.wake()
+
+    def running_jobs(self) -> int:
+        return len(self._tasks)
+
+    # --- what handlers call ---------------------------------------------------------------
+
+    async def submit(self, new: NewJob, *, is_admin: bool) -> Accepted | Refused:
+        """Reserve and queue; the caller posts the status message and then calls `wake`."""
+        return await self.storage.jobs.accept(new, is_admin=is_admin, limits=self._config.limits)
+
+    async def attach_status(self, job: Job, message_id: int) -> None:
+        await self.storage.jobs.set_status_message(job.id, message_id)
+        self.wake()
+
+    async def cancel(self, job_id: int) -> tuple[str, Job | None]:
+        """('cancelled' | 'too_late' | 'finished' | 'missing', job)."""
+        job = await self.storage.jobs.get(job_id)
+        if job is None:
+            return "missing", None
+        cancelled = await self.storage.jobs.cancel_queued(job_id)
+        if cancelled is not None:
+            await self.status.show(
+                cancelled, t("status_cancelled", cancelled.language), final=True
+            )
+            self.wake()
+            return "cancelled", cancelled
+        job = await self.storage.jobs.get(job_id)
+        assert job is not None
+        return ("finished" if job.state in ("done", "failed", "cancelled") else "too_late"), job
+
+    async def withdraw_queued(self, user_id: int) -> list[Job]:
+        """Withdraw and refund every waiting job of a user (used when they are banned)."""
+        withdrawn = []
+        for job in await self.storage.jobs.queued_for_user(user_id):
+            cancelled = await self.storage.jobs.cancel_queued(job.id)
+            if cancelled is not None:
+                withdrawn.append(cancelled)
+                await self.status.show(
+                    cancelled, t("status_cancelled", cancelled.language), final=True
+                )
+        return withdrawn
+
+    def poke(self, task_id: str) -> None:
+        """An Evolink callback arrived: check that task now instead of at the next poll."""
+        event = self._pokes.get(task_id)
+        if event is not None:
+            event.set()
+
+    # --- scheduling -----------------------------------------------------------------------
+
+    async def _schedule_forever(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), SAFETY_TICK)
+            self._wake.clear()
+            try:
+                if not self._paused:
+                    for job in await self.storage.jobs.claim_startable(self._config.limits):
+                        self._spawn(job)
+                await self._show_queue_positions()
+            except Exception:
+                log.exception("scheduler pass failed")
+
+    async def _show_queue_positions(self) -> None:
+        """Keep each waiting job's status message showing its current place in line."""
+        queued = [j for j in await self.storage.jobs.unfinished() if j.state == "queued"]
+        seen = set()
+        for position, job in enumerate(queued, start=1):
+            seen.add(job.id)
+            key = position * (2 if self._paused else 1)
+            if self._queued_positions.get(job.id) == key:
+                continue
+            self._queued_positions[job.id] = key
+            name = "status_paused" if self._paused else "status_queued"
+            await self.status.show(
+                job,
+                t(name, job.language, position=position),
+                keyboard=cancel_keyboard(job),
+                final=True,
+            )
+        for job_id in set(self._queued_positions) - seen:
+            del self._queued_positions[job_id]
+
+    def _spawn(self, job: Job) -> None:
+        if job.id in self._tasks:
+            return
+        self._queued_positions.pop(job.id, None)
+        self._tasks[job.id] = asyncio.create_task(self._run(job), name=f"job-{job.id}")
+
+    async def _recover(self) -> None:
+        for job in await self.storage.jobs.unfinished():
+            if job.state == "submitting" and not job.create_sent:
+                await self.storage.jobs.requeue(job.id)
+            elif job.state in ("submitting", "running", "delivering"):
+                log.info("resuming job %s in state %s", job.id, job.state)
+                self._spawn(job)
+
+    # --- one job --------------------------------------------------------------------------
+
+    async def _run(self, job: Job) -> None:
+        try:
+            if job.state == "submitting":
+                if job.create_sent and job.task_id is None:
+                    raise Failure("err_submission_unknown", "submission_unknown")
+                job = await self._submit(job)
+            task: Task | None = None
+            if job.state == "running":
+                task = await self._track(job)
+                job = await self._mark_delivering(job, task)
+            if job.state == "delivering":
+                await self._deliver(job, task)
+        except Failure as failure:
+            await self._fail(job, failure)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("job %s failed unexpectedly", job.id)
+            await self._fail(job, Failure("err_internal", "internal"))
+        finally:
+            self._tasks.pop(job.id, None)
+            self.status.forget(job.id)
+            self.wake()
+
+    async def _reload(self, job: Job) -> Job:
+        fresh = await self.storage.jobs.get(job.id)
+        assert fresh is not None
+        return fresh
+
+    async def _submit(self, job: Job) -> Job:
+        job = await self._reload(job)  # the status message may have been attached since
+        if job.inputs:
+            await self.status.show(job, t("status_preparing", job.language), final=True)
+            try:
+                urls = await upload_inputs(self._bot, self._client, job)
+            except EvolinkError as error:
+                raise await self._failure_from(error) from error
+            await self.storage.jobs.save_inputs(job.id, urls)
+            job.input_urls = urls
+        await self.status.show(job, t("status_submitting", job.language), final=True)
+        request = self._request_for(job)
+        await self.storage.jobs.mark_create_sent(job.id)
+        try:
+            if isinstance(request, ImageToVideoRequest):
+                task = await self._client.create_video_task(request)
+            else:
+                task = await self._client.create_image_task(request)
+        except EvolinkError as error:
+            raise await self._failure_from(error, creating=True) from error
+        await self.storage.jobs.mark_running(job.id, task.id, task.task_info.estimated_time)
+        return await self._reload(job)
+
+    def _request_for(
+        self, job: Job
+    ) -> TextToImageRequest | ImageToImageRequest | QwenEditRequest | ImageToVideoRequest:
+        options = job.options
+        callback = self._config.callback_url or None
+        if job.model == limits.TEXT_TO_IMAGE:
+            return TextToImageRequest(
+                prompt=job.prompt,
+                size=options.get("size"),
+                n=options.get("n", 1),
+                prompt_extend=not options.get("raw", False),
+                callback_url=callback,
+            )
+        if job.model == limits.IMAGE_TO_IMAGE:
+            return ImageToImageRequest(
+                prompt=job.prompt,
+                image_urls=job.input_urls,
+                n=options.get("n", 1),
+                callback_url=callback,
+            )
+        if job.model == limits.QWEN_EDIT:
+            return QwenEditRequest(
+                prompt=job.prompt, image_urls=job.input_urls, callback_url=callback
+            )
+        return ImageToVideoRequest(
+            prompt=job.prompt,
+            image_urls=job.input_urls,
+            duration=options.get("duration", limits.DEFAULT_DURATION),
+            quality=options.get("quality", limits.DEFAULT_QUALITY),
+            prompt_extend=not options.get("raw", False),
+            callback_url=callback,
+        )
+
+    async def _track(self, job: Job) -> Task:
+        assert job.task_id is not None
+        video = job.kind == "video"
+        timeout = self._config.video_timeout if video else self._config.image_timeout
+        started = job.submitted_at or self._clock.now()
+        deadline = started + timeout
+        estimated = job.estimated_time
+        poke = self._pokes.setdefault(job.task_id, asyncio.Event())
+        try:
+            while True:
+                now = self._clock.now()
+                if now >= deadline:
+                    raise Failure("err_timeout", "timeout")
+                delay = next_poll_delay(now - started, estimated, video=video)
+                delay = min(delay * self._config.poll_scale, deadline - now)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(poke.wait(), delay)
+                poke.clear()
+                task = await self._poll(job.task_id)
+                if task is None:
+                    continue
+                if task.is_completed:
+                    return task
+                if task.is_failed:
+                    raise failures.from_task_error(task.error.code if task.error else None)
+                estimated = task.task_info.estimated_time or estimated
+                await self._show_progress(job, task, started, estimated)
+        finally:
+            self._pokes.pop(job.task_id, None)
+
+    async def _poll(self, task_id: str) -> Task | None:
+        """One status check; None when it failed in a way worth trying again later."""
+        try:
+            return await self._client.get_task(task_id)
+        except NotFoundError as error:
+            raise Failure("err_retry_later", "task_not_found") from error
+        except (AuthenticationError, InsufficientCreditsError, PermissionDeniedError) as error:
+            await self._failure_from(error)  # tells the admins; keep trying until the deadline
+            return None
+        except EvolinkError as error:
+            log.warning("status check of %s failed: %s", task_id, error)
+            return None
+
+    async def _show_progress(
+        self, job: Job, task: Task, started: float, estimated: float | None
+    ) -> None:
+        if task.progress != job.progress:
+            job.progress = task.progress
+            await self.storage.jobs.set_progress(job.id, task.progress, estimated)
+        eta = ""
+        if estimated:
+            left = int(estimated - (self._clock.now() - started))
+            if left > 0:
+                eta = t("status_eta", job.language, seconds=left)
+        await self.status.show(
+            job, t("status_running", job.language, progress=task.progress, eta=eta)
+        )
+
+    async def _mark_delivering(self, job: Job, task: Task) -> Job:
+        if not task.results:
+            raise Failure("err_no_content", "no_results")
+        limit = 1 if job.kind == "video" else max(1, int(job.options.get("n", 1)))
+        await self.storage.jobs.mark_delivering(
+            job.id, task.results[:limit], produced_seconds=task.task_info.video_duration
+        )
+        return await self._reload(job)
+
+    async def _deliver(self, job: Job, task: Task | None) -> None:
+        await self.status.show(job, t("status_delivering", job.language), final=True)
+        already = sum(1 for d in job.delivered if d.kind not in ("buttons", "text"))
+        if already < len(job.result_urls):
+            items = await self._delivery.fetch(job.result_urls, start=already)
+            requester = await self._requester(job.user_id)
+            sent = await self._delivery.send(job, items, requester)
+            await self.storage.jobs.record_delivery(job.id, sent)
+            job = await self._reload(job)
+        produced = sum(
+            1 for d in job.delivered if d.kind in ("photo", "document", "video", "link")
+        )
+        if produced == 0:
+            raise Failure("err_result_missing", "delivery_failed")
+        charged = self._charge_for(job, produced)
+        finished = await self.storage.jobs.finish(job.id, "done", charged=charged)
+        if finished is not None:
+            seconds = round((finished.finished_at or self._clock.now()) - finished.created_at)
+            await self.status.show(
+                finished, t("status_done", job.language, seconds=seconds), final=True
+            )
+
+    def _charge_for(self, job: Job, produced: int) -> int:
+        if job.kind == "video":
+            seconds = job.options.get("produced_seconds") or job.options.get(
+                "duration", limits.DEFAULT_DURATION
+            )
+            return self.prices.charge(
+                job.model, seconds=float(seconds), quality=job.options.get("quality", "720p")
+            )
+        return self.prices.charge(job.model, images=produced)
+
+    async def _requester(self, user_id: int) -> Requester | None:
+        record = await self.storage.users.get(user_id)
+        if record is None:
+            return None
+        return Requester(user_id, record.first_name or str(user_id), record.username)
+
+    async def _fail(self, job: Job, failure: Failure) -> None:
+        finished = await self.storage.jobs.finish(job.id, "failed", error_code=failure.code)
+        if finished is None:
+            return
+        log.info("job %s failed: %s", job.id, failure.code)
+        reason = t(failure.key, finished.language, **dict(failure.params))
+        await self.status.show(
+            finished, t("status_failed", finished.language, reason=reason), final=True
+        )
+
+    async def _failure_from(self, error: EvolinkError, *, creating: bool = False) -> Failure:
+        failure = failures.from_exception(error, creating=creating)
+        if failure.alert:
+            await self._alerts.evolink_refused(failure.alert)
+        return failure

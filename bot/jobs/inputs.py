@@ -1,0 +1,63 @@
+"""Getting a job's photos from Telegram to Evolink without ever handing out the bot token.
+
+Telegram's file URLs contain the token, so the bot downloads each photo itself, prepares it
+for the model (scale, flatten, re-encode) and uploads the bytes to Evolink's file service.
+"""
+
+from __future__ import annotations
+
+from telegram import Bot
+from telegram.error import BadRequest
+
+from bot.evolink.client import EvolinkClient
+from bot.images import ImageRejected, prepare_image
+from bot.jobs.failures import Failure
+from storage.models import InputImage, Job
+
+TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+MODEL_LABELS = {
+    "wan2.5-image-to-image": "wan",
+    "qwen-image-edit": "qwen",
+    "wan2.5-image-to-video": "animate",
+    "wan2.5-text-to-image": "imagine",
+}
+
+
+async def download_from_telegram(bot: Bot, image: InputImage, index: int) -> bytes:
+    if image.file_size and image.file_size > TELEGRAM_DOWNLOAD_LIMIT:
+        raise _too_big(image.file_size, index)
+    try:
+        file = await bot.get_file(image.file_id)
+        return bytes(await file.download_as_bytearray())
+    except BadRequest as error:
+        if "too big" in str(error).lower():
+            raise _too_big(image.file_size or TELEGRAM_DOWNLOAD_LIMIT + 1, index) from error
+        raise Failure("photo_gone", "input_unavailable") from error
+
+
+async def upload_inputs(bot: Bot, client: EvolinkClient, job: Job) -> list[str]:
+    """Download, prepare and upload every input; returns the Evolink file URLs in order."""
+    urls: list[str] = []
+    for index, image in enumerate(job.inputs, start=1):
+        data = await download_from_telegram(bot, image, index)
+        try:
+            prepared = prepare_image(
+                data, job.model, index=index, model_label=MODEL_LABELS.get(job.model)
+            )
+        except ImageRejected as rejected:
+            raise Failure(
+                rejected.key, "input_rejected", params=tuple(rejected.params.items())
+            ) from rejected
+        uploaded = await client.upload_file(
+            prepared.data, filename=prepared.filename, mime_type=prepared.mime_type
+        )
+        urls.append(uploaded.file_url)
+    return urls
+
+
+def _too_big(size: int, index: int) -> Failure:
+    return Failure(
+        "photo_too_big",
+        "input_too_big",
+        params=(("index", index), ("size_mb", round(size / 1e6, 1))),
+    )

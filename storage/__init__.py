@@ -1,0 +1,33 @@
+"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), media and flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from storage.database import Database
+from storage.jobs import Jobs, Stats
+from storage.media import Flags, Media
+from storage.users import Users
+
+
+class Storage:
+    def __init__(self, db: Database, clock: Clock, zone: ZoneInfo, default_limit: int) -> None:
+        self.db = db
+        self.users = Users(db, clock, zone, default_limit)
+        self.jobs = Jobs(db, self.users)
+        self.media = Media(db, clock)
+        self.flags = Flags(db)
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, *, clock: Clock, zone: ZoneInfo, default_limit: int
+    ) -> Storage:
+        return cls(await Database.open(path), clock, zone, default_limit)
+
+    async def close(self) -> None:
+        await self.db.close()
+
+
+__all__ = ["Stats", "Storage"]

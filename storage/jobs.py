@@ -1,0 +1,362 @@
+"""Job records: every step of a job's life is written here before the next one begins."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import aiosqlite
+
+from bot.credits import Split
+from storage import ledger
+from storage.database import Database
+from storage.models import (
+    ACTIVE_STATES,
+    UNFINISHED_STATES,
+    Accepted,
+    Balance,
+    Delivered,
+    Job,
+    JobState,
+    Limits,
+    NewJob,
+    Refused,
+)
+from storage.users import Users
+
+_ACTIVE_SQL = "('submitting', 'running')"
+
+
+@dataclass(slots=True)
+class Stats:
+    """What `/stats` shows for a period."""
+
+    jobs_by_model_state: dict[tuple[str, str], int] = field(default_factory=dict)
+    credits_used: int = 0
+    failure_rate: float | None = None
+    median_seconds: float | None = None
+    top_users: list[tuple[int, str | None, int, int]] = field(default_factory=list)
+    per_day: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+class Jobs:
+    def __init__(self, db: Database, users: Users) -> None:
+        self._db = db
+        self._users = users
+
+    def _now(self) -> float:
+        return self._users.clock.now()
+
+    async def accept(self, new: NewJob, *, is_admin: bool, limits: Limits) -> Accepted | Refused:
+        """Check the user's queue, reserve the cost and record the job, all in one transaction.
+
+        Admins are not limited by credits, so nothing is reserved for them.
+        """
+        now = self._now()
+        today = self._users.today()
+        async with self._db.transaction() as conn:
+            await ledger.ensure_user_row(conn, new.user_id, now)
+            if await _is_banned(conn, new.user_id):
+                return Refused("banned")
+            outstanding = await _count(
+                conn, "user_id = ? AND state IN ('queued', 'submitting', 'running')", new.user_id
+            )
+            if outstanding >= limits.max_active_per_user + limits.max_queued_per_user:
+                return Refused("queue_full")
+            state = await ledger.roll_day(conn, new.user_id, today, self._users.default_limit, now)
+            job_id = await _insert(conn, new, now, today)
+            split = Split(0, 0)
+            if not is_admin:
+                reserved = await ledger.reserve(conn, new.user_id, job_id, new.cost, state, now)
+                if reserved is None:
+                    await conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
+                    balance = await self._users_balance(conn, new.user_id, today)
+                    return Refused("credits", balance)
+                split = reserved
+            await conn.execute(
+                "UPDATE jobs SET reserved_daily = ?, reserved_bonus = ? WHERE id = ?",
+                (split.daily, split.bonus, job_id),
+            )
+            job = await _get(conn, job_id)
+            position = await _count(conn, "state = 'queued' AND id <= ?", job_id)
+        assert job is not None
+        return Accepted(job, position)
+
+    async def _users_balance(
+        self, conn: aiosqlite.Connection, user_id: int, today: str
+    ) -> Balance:
+        state = await ledger.roll_day(conn, user_id, today, self._users.default_limit, self._now())
+        return Balance(state.daily_left, state.daily_limit, state.bonus, today)
+
+    async def get(self, job_id: int) -> Job | None:
+        async with self._db.read() as conn:
+            return await _get(conn, job_id)
+
+    async def claim_startable(self, limits: Limits) -> list[Job]:
+        """Move the queued jobs that may start now to `submitting`, oldest first (FIFO).
+
+        A user at MAX_ACTIVE_PER_USER is skipped, not allowed to block the line for others.
+        """
+        async with self._db.transaction() as conn:
+            total = await _count(conn, f"state IN {_ACTIVE_SQL}")
+            cur = await conn.execute(
+                f"SELECT user_id, COUNT(*) FROM jobs WHERE state IN {_ACTIVE_SQL} GROUP BY user_id"
+            )
+            per_user: Counter[int] = Counter({row[0]: row[1] for row in await cur.fetchall()})
+            cur = await conn.execute(
+                "SELECT id, user_id FROM jobs WHERE state = 'queued' ORDER BY id"
+            )
+            chosen: list[int] = []
+            for row in await cur.fetchall():
+                if total >= limits.max_active_total:
+                    break
+                if per_user[row["user_id"]] >= limits.max_active_per_user:
+                    continue
+                chosen.append(row["id"])
+                per_user[row["user_id"]] += 1
+                total += 1
+            jobs = []
+            for job_id in chosen:
+                await _set(conn, job_id, self._now(), state="submitting")
+                job = await _get(conn, job_id)
+                assert job is not None
+                jobs.append(job)
+        return jobs
+
+    async def queue_position(self, job_id: int) -> int:
+        async with self._db.read() as conn:
+            return await _count(conn, "state = 'queued' AND id <= ?", job_id)
+
+    async def set_status_message(self, job_id: int, message_id: int) -> None:
+        await self._update(job_id, status_message_id=message_id)
+
+    async def save_inputs(self, job_id: int, urls: Sequence[str]) -> None:
+        await self._update(job_id, input_urls=json.dumps(list(urls)))
+
+    async def mark_create_sent(self, job_id: int) -> None:
+        """Written just before the create call: after a crash past this point the outcome
+        at Evolink is unknown and the job must not be submitted again."""
+        await self._update(job_id, create_sent=1)
+
+    async def requeue(self, job_id: int) -> None:
+        await self._update(job_id, state="queued", create_sent=0)
+
+    async def mark_running(self, job_id: int, task_id: str, estimated_time: float | None) -> None:
+        await self._update(
+            job_id,
+            state="running",
+            task_id=task_id,
+            estimated_time=estimated_time,
+            submitted_at=self._now(),
+        )
+
+    async def set_progress(self, job_id: int, progress: int, estimated: float | None) -> None:
+        await self._update(job_id, progress=progress, estimated_time=estimated)
+
+    async def mark_delivering(
+        self, job_id: int, result_urls: Sequence[str], *, produced_seconds: float | None = None
+    ) -> None:
+        """Results are known: keep their links (valid 24 h) and, for video, its real length."""
+        async with self._db.transaction() as conn:
+            job = await _get(conn, job_id)
+            assert job is not None
+            options = dict(job.options)
+            if produced_seconds:
+                options["produced_seconds"] = produced_seconds
+            await _set(
+                conn,
+                job_id,
+                self._now(),
+                state="delivering",
+                result_urls=json.dumps(list(result_urls)),
+                options=json.dumps(options),
+            )
+
+    async def record_delivery(self, job_id: int, items: Iterable[Delivered]) -> None:
+        async with self._db.transaction() as conn:
+            job = await _get(conn, job_id)
+            assert job is not None
+            delivered = [asdict(d) for d in job.delivered] + [asdict(d) for d in items]
+            await _set(conn, job_id, self._now(), delivered=json.dumps(delivered))
+
+    async def finish(
+        self,
+        job_id: int,
+        state: JobState,
+        *,
+        charged: int = 0,
+        error_code: str | None = None,
+        only_from: Sequence[JobState] = UNFINISHED_STATES,
+    ) -> Job | None:
+        """End a job and settle its reservation in one transaction.
+
+        Returns None (and changes nothing) when the job is not in one of `only_from`, so a
+        job is never settled twice, even when a cancel races with a completion.
+        """
+        now = self._now()
+        today = self._users.today()
+        async with self._db.transaction() as conn:
+            job = await _get(conn, job_id)
+            if job is None or job.state not in only_from:
+                return None
+            charged_real = charged
+            if not job.settled:
+                day = await ledger.roll_day(
+                    conn, job.user_id, today, self._users.default_limit, now
+                )
+                reserved = Split(job.reserved_daily, job.reserved_bonus)
+                if reserved.total:
+                    charged_real = await ledger.settle(
+                        conn,
+                        job.user_id,
+                        job.id,
+                        reserved,
+                        job.reserved_day,
+                        charged,
+                        day,
+                        today,
+                        now,
+                    )
+            await _set(
+                conn,
+                job_id,
+                now,
+                state=state,
+                charged=charged_real,
+                settled=1,
+                error_code=error_code,
+                finished_at=now,
+            )
+            return await _get(conn, job_id)
+
+    async def cancel_queued(self, job_id: int) -> Job | None:
+        return await self.finish(job_id, "cancelled", only_from=("queued",))
+
+    async def queued_for_user(self, user_id: int) -> list[Job]:
+        return await self._select("user_id = ? AND state = 'queued' ORDER BY id", user_id)
+
+    async def unfinished(self) -> list[Job]:
+        return await self._select(
+            "state IN ('queued', 'submitting', 'running', 'delivering') ORDER BY id"
+        )
+
+    async def by_task(self, task_id: str) -> Job | None:
+        jobs = await self._select("task_id = ?", task_id)
+        return jobs[0] if jobs else None
+
+    async def for_user(self, user_id: int, *, finished_limit: int = 10) -> list[Job]:
+        """Unfinished jobs first, then the last `finished_limit` finished ones (newest first)."""
+        open_jobs = await self._select(
+            "user_id = ? AND state IN ('queued', 'submitting', 'running', 'delivering')"
+            " ORDER BY id",
+            user_id,
+        )
+        done = await self._select(
+            "user_id = ? AND state IN ('done', 'failed', 'cancelled') ORDER BY id DESC LIMIT ?",
+            user_id,
+            finished_limit,
+        )
+        return open_jobs + done
+
+    async def count_active(self, user_id: int) -> tuple[int, int]:
+        """(running-at-Evolink-or-delivering, waiting) for one user."""
+        async with self._db.read() as conn:
+            running = await _count(
+                conn, "user_id = ? AND state IN ('submitting', 'running', 'delivering')", user_id
+            )
+            queued = await _count(conn, "user_id = ? AND state = 'queued'", user_id)
+        return running, queued
+
+    async def stats(self, since: float, day_of: Any) -> Stats:
+        stats = Stats()
+        jobs = await self._select("created_at >= ? ORDER BY id", since)
+        durations: list[float] = []
+        per_user: dict[int, list[int]] = {}
+        for job in jobs:
+            key = (job.model, job.state)
+            stats.jobs_by_model_state[key] = stats.jobs_by_model_state.get(key, 0) + 1
+            stats.credits_used += job.charged
+            day = stats.per_day.setdefault(day_of(job.created_at), {})
+            day[job.state] = day.get(job.state, 0) + 1
+            entry = per_user.setdefault(job.user_id, [0, 0])
+            entry[0] += 1
+            entry[1] += job.charged
+            if job.state == "done" and job.finished_at is not None:
+                durations.append(job.finished_at - job.created_at)
+        finished = sum(1 for j in jobs if j.state in ("done", "failed"))
+        failed = sum(1 for j in jobs if j.state == "failed")
+        stats.failure_rate = failed / finished if finished else None
+        stats.median_seconds = statistics.median(durations) if durations else None
+        top = sorted(per_user.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))[:5]
+        for user_id, (count, charged) in top:
+            record = await self._users.get(user_id)
+            stats.top_users.append((user_id, record.username if record else None, count, charged))
+        return stats
+
+    async def _select(self, where: str, *params: Any) -> list[Job]:
+        async with self._db.read() as conn:
+            cur = await conn.execute(f"SELECT * FROM jobs WHERE {where}", params)
+            return [Job.from_row(row) for row in await cur.fetchall()]
+
+    async def _update(self, job_id: int, **values: Any) -> None:
+        async with self._db.transaction() as conn:
+            await _set(conn, job_id, self._now(), **values)
+
+
+async def _insert(conn: aiosqlite.Connection, new: NewJob, now: float, today: str) -> int:
+    cur = await conn.execute(
+        "INSERT INTO jobs (user_id, chat_id, chat_type, request_message_id, language, command,"
+        " model, prompt, options, inputs, state, cost, reserved_day, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+        (
+            new.user_id,
+            new.chat_id,
+            new.chat_type,
+            new.request_message_id,
+            new.language,
+            new.command,
+            new.model,
+            new.prompt,
+            json.dumps(new.options),
+            json.dumps([asdict(i) for i in new.inputs]),
+            new.cost,
+            today,
+            now,
+            now,
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+async def _get(conn: aiosqlite.Connection, job_id: int) -> Job | None:
+    cur = await conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,))
+    row = await cur.fetchone()
+    return Job.from_row(row) if row else None
+
+
+async def _set(conn: aiosqlite.Connection, job_id: int, now: float, **values: Any) -> None:
+    columns = ", ".join(f"{name} = ?" for name in values)
+    await conn.execute(
+        f"UPDATE jobs SET {columns}, updated_at = ? WHERE id = ?",
+        (*values.values(), now, job_id),
+    )
+
+
+async def _count(conn: aiosqlite.Connection, where: str, *params: Any) -> int:
+    cur = await conn.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", params)
+    row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
+    cur = await conn.execute("SELECT banned FROM users WHERE user_id = ?", (user_id,))
+    row = await cur.fetchone()
+    return bool(row and row["banned"])
+
+
+__all__ = ["ACTIVE_STATES", "Jobs", "Stats"]

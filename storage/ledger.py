@@ -1,0 +1,159 @@
+"""Balance changes, each written as an append-only ledger row in the caller's transaction.
+
+Invariant (tested with hypothesis): for every user, `users.bonus == SUM(bonus_delta)` and
+`users.daily_left == SUM(daily_delta)`, and both stay >= 0. Functions here take the open
+connection of a `BEGIN IMMEDIATE` transaction and never commit themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.credits import Split, release_after_charge, split_charge, split_reservation
+
+
+@dataclass(frozen=True, slots=True)
+class DayState:
+    daily_left: int
+    daily_limit: int
+    bonus: int
+
+
+async def ensure_user_row(conn: aiosqlite.Connection, user_id: int, now: float) -> None:
+    await conn.execute(
+        "INSERT OR IGNORE INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?)",
+        (user_id, now, now),
+    )
+
+
+async def _row(
+    conn: aiosqlite.Connection,
+    at: float,
+    user_id: int,
+    kind: str,
+    amount: int,
+    *,
+    job_id: int | None = None,
+    daily: int = 0,
+    bonus: int = 0,
+    note: str | None = None,
+) -> None:
+    await conn.execute(
+        "INSERT INTO ledger (at, user_id, job_id, kind, amount, daily_delta, bonus_delta, note)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (at, user_id, job_id, kind, amount, daily, bonus, note),
+    )
+    if daily or bonus:
+        await conn.execute(
+            "UPDATE users SET daily_left = daily_left + ?, bonus = bonus + ?, updated_at = ?"
+            " WHERE user_id = ?",
+            (daily, bonus, at, user_id),
+        )
+
+
+async def roll_day(
+    conn: aiosqlite.Connection, user_id: int, today: str, default_limit: int, now: float
+) -> DayState:
+    """Refill the daily allowance lazily the first time a user is touched on a new day."""
+    await ensure_user_row(conn, user_id, now)
+    cur = await conn.execute(
+        "SELECT daily_left, daily_day, daily_limit, bonus FROM users WHERE user_id = ?",
+        (user_id,),
+    )
+    row = await cur.fetchone()
+    assert row is not None
+    limit = row["daily_limit"] if row["daily_limit"] is not None else default_limit
+    left = row["daily_left"]
+    if row["daily_day"] != today:
+        await _row(conn, now, user_id, "daily_reset", limit, daily=limit - left, note=today)
+        await conn.execute("UPDATE users SET daily_day = ? WHERE user_id = ?", (today, user_id))
+        left = limit
+    return DayState(left, limit, row["bonus"])
+
+
+async def reserve(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    job_id: int,
+    cost: int,
+    state: DayState,
+    now: float,
+) -> Split | None:
+    split = split_reservation(cost, state.daily_left, state.bonus)
+    if split is None:
+        return None
+    if split.total:
+        await _row(
+            conn,
+            now,
+            user_id,
+            "reserve",
+            cost,
+            job_id=job_id,
+            daily=-split.daily,
+            bonus=-split.bonus,
+        )
+    return split
+
+
+async def settle(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    job_id: int,
+    reserved: Split,
+    reserved_day: str | None,
+    charged: int,
+    state: DayState,
+    today: str,
+    now: float,
+) -> int:
+    """Charge what was produced, give back the rest; returns the amount really charged.
+
+    Daily credits reserved on an earlier day are not given back: that allowance expired at
+    the reset (the user already got a fresh one), so returning it would mint credits.
+    """
+    used = split_charge(charged, reserved)
+    if used.total:
+        await _row(conn, now, user_id, "charge", used.total, job_id=job_id)
+    back = release_after_charge(charged, reserved)
+    if back.total:
+        daily_back = back.daily if reserved_day == today else 0
+        daily_back = min(daily_back, max(0, state.daily_limit - state.daily_left))
+        await _row(
+            conn,
+            now,
+            user_id,
+            "release",
+            back.total,
+            job_id=job_id,
+            daily=daily_back,
+            bonus=back.bonus,
+            note=None if daily_back == back.daily else "daily part expired",
+        )
+    return used.total
+
+
+async def grant(
+    conn: aiosqlite.Connection, user_id: int, amount: int, bonus_now: int, now: float, note: str
+) -> int:
+    """Add (or, negative, take away without going below zero) bonus credits."""
+    delta = max(amount, -bonus_now)
+    await _row(conn, now, user_id, "grant", amount, bonus=delta, note=note)
+    return delta
+
+
+async def change_limit(
+    conn: aiosqlite.Connection,
+    user_id: int,
+    new_limit: int | None,
+    state: DayState,
+    default_limit: int,
+    now: float,
+) -> None:
+    """Set a per-user allowance; today's balance moves by the difference, never below zero."""
+    effective = new_limit if new_limit is not None else default_limit
+    delta = max(effective - state.daily_limit, -state.daily_left)
+    await _row(conn, now, user_id, "limit", effective, daily=delta)
+    await conn.execute("UPDATE users SET daily_limit = ? WHERE user_id = ?", (new_limit, user_id))

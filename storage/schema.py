@@ -1,0 +1,106 @@
+"""Schema migrations: append a new tuple of statements, never edit a released one.
+
+`PRAGMA user_version` records how many have run, so an existing database file is upgraded
+in place at start-up. Credits are integers in hundredths everywhere (no floats).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[str, ...]] = [
+    (
+        """
+        CREATE TABLE users (
+            user_id INTEGER PRIMARY KEY,
+            username TEXT,
+            first_name TEXT,
+            language TEXT,
+            daily_limit INTEGER,
+            banned INTEGER NOT NULL DEFAULT 0,
+            ban_reason TEXT,
+            bonus INTEGER NOT NULL DEFAULT 0 CHECK (bonus >= 0),
+            daily_left INTEGER NOT NULL DEFAULT 0 CHECK (daily_left >= 0),
+            daily_day TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )
+        """,
+        "CREATE INDEX users_username ON users(username COLLATE NOCASE)",
+        """
+        CREATE TABLE ledger (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at REAL NOT NULL,
+            user_id INTEGER NOT NULL,
+            job_id INTEGER,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('reserve', 'charge', 'release', 'grant', 'daily_reset', 'limit')),
+            amount INTEGER NOT NULL,
+            daily_delta INTEGER NOT NULL DEFAULT 0,
+            bonus_delta INTEGER NOT NULL DEFAULT 0,
+            note TEXT
+        )
+        """,
+        "CREATE INDEX ledger_user ON ledger(user_id, id)",
+        """
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_id INTEGER NOT NULL,
+            chat_id INTEGER NOT NULL,
+            chat_type TEXT NOT NULL,
+            request_message_id INTEGER NOT NULL,
+            status_message_id INTEGER,
+            language TEXT NOT NULL DEFAULT 'en',
+            command TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt TEXT NOT NULL,
+            options TEXT NOT NULL,
+            inputs TEXT NOT NULL,
+            input_urls TEXT,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'submitting', 'running',
+                'delivering', 'done', 'failed', 'cancelled')),
+            create_sent INTEGER NOT NULL DEFAULT 0,
+            task_id TEXT,
+            progress INTEGER NOT NULL DEFAULT 0,
+            estimated_time REAL,
+            result_urls TEXT,
+            delivered TEXT NOT NULL DEFAULT '[]',
+            error_code TEXT,
+            cost INTEGER NOT NULL,
+            reserved_daily INTEGER NOT NULL DEFAULT 0,
+            reserved_bonus INTEGER NOT NULL DEFAULT 0,
+            reserved_day TEXT,
+            charged INTEGER NOT NULL DEFAULT 0,
+            settled INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            submitted_at REAL,
+            finished_at REAL,
+            updated_at REAL NOT NULL
+        )
+        """,
+        "CREATE INDEX jobs_state ON jobs(state, id)",
+        "CREATE INDEX jobs_user ON jobs(user_id, id)",
+        "CREATE INDEX jobs_task ON jobs(task_id)",
+        """
+        CREATE TABLE media_seen (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            media_group_id TEXT,
+            file_id TEXT NOT NULL,
+            file_unique_id TEXT,
+            kind TEXT NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            file_size INTEGER,
+            mime_type TEXT,
+            seen_at REAL NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        )
+        """,
+        "CREATE INDEX media_group ON media_seen(chat_id, media_group_id)",
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """,
+    ),
+]
