@@ -1,0 +1,14 @@
+"""Telegram handlers, one module per feature, each with `register(application)`."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+from handlers import account, admin, buttons, generation
+
+
+def register_all(application: Application) -> None:
+    generation.register(application)
+    buttons.register(application)
+    account.register(application)
+    admin.register(application)

@@ -1,0 +1,157 @@
+"""/start, /help, /quota, /jobs and /cancel: what every user can ask about themselves."""
+
+from __future__ import annotations
+
+from telegram import Message, Update, User
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.credits import format_credits
+from bot.messages import language_of, t
+from bot.services import Context, Services, services_of
+from handlers.common import refill_time, reply
+from storage.models import Job
+
+
+def price_list(services: Services, lang: str | None) -> str:
+    prices = services.prices
+    return t(
+        "prices",
+        lang,
+        t2i=format_credits(prices.text_to_image),
+        i2i=format_credits(prices.image_to_image),
+        qwen=format_credits(prices.qwen_edit),
+        video=format_credits(prices.video_5s_720p),
+    )
+
+
+async def balance_line(services: Services, user: User) -> str:
+    lang = user.language_code
+    if services.is_admin(user.id):
+        return t("admin_unlimited", lang)
+    balance = await services.storage.users.balance(user.id)
+    bonus = t("bonus_part", lang, bonus=format_credits(balance.bonus)) if balance.bonus else ""
+    return t(
+        "balance_line",
+        lang,
+        left=format_credits(balance.daily_left),
+        limit=format_credits(balance.daily_limit),
+        bonus_part=bonus,
+    )
+
+
+async def _who(update: Update, context: Context) -> tuple[Services, Message, User] | None:
+    """Common start of every command: remember the user; banned users get one short line."""
+    message, user = update.message, update.effective_user
+    if message is None or user is None:
+        return None
+    services = services_of(context)
+    await services.storage.users.remember(
+        user.id, user.username, user.first_name, user.language_code
+    )
+    if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
+        await reply(context.bot, message, t("banned", user.language_code))
+        return None
+    return services, message, user
+
+
+async def on_help(update: Update, context: Context) -> None:
+    found = await _who(update, context)
+    if found is None:
+        return
+    services, message, user = found
+    lang = user.language_code
+    text = t(
+        "help",
+        lang,
+        prices=price_list(services, lang),
+        balance=await balance_line(services, user),
+    )
+    await reply(context.bot, message, text)
+
+
+async def on_quota(update: Update, context: Context) -> None:
+    found = await _who(update, context)
+    if found is None:
+        return
+    services, message, user = found
+    lang = user.language_code
+    running, queued = await services.storage.jobs.count_active(user.id)
+    if services.is_admin(user.id):
+        text = t("admin_unlimited", lang) + "\n\n" + price_list(services, lang)
+    else:
+        balance = await services.storage.users.balance(user.id)
+        text = t(
+            "quota",
+            lang,
+            left=format_credits(balance.daily_left),
+            limit=format_credits(balance.daily_limit),
+            refill=refill_time(services),
+            bonus=format_credits(balance.bonus),
+            running=running,
+            queued=queued,
+            prices=price_list(services, lang),
+        )
+    await reply(context.bot, message, text)
+
+
+def job_line(job: Job, lang: str | None) -> str:
+    state = t(f"state_{job.state}", lang, progress=job.progress)
+    if job.settled:
+        cost = t("job_cost_charged", lang, amount=format_credits(job.charged))
+    else:
+        cost = t("job_cost_reserved", lang, amount=format_credits(job.cost))
+    prompt = job.prompt if len(job.prompt) <= 60 else job.prompt[:59] + "…"
+    return t(
+        "jobs_line", lang, id=job.id, command=job.command, state=state, cost=cost, prompt=prompt
+    )
+
+
+async def on_jobs(update: Update, context: Context) -> None:
+    found = await _who(update, context)
+    if found is None:
+        return
+    services, message, user = found
+    lang = user.language_code
+    jobs = await services.storage.jobs.for_user(user.id, finished_limit=10)
+    if not jobs:
+        await reply(context.bot, message, t("jobs_empty", lang))
+        return
+    lines = [t("jobs_header", lang), *(job_line(job, lang) for job in jobs)]
+    await reply(context.bot, message, "\n".join(lines)[:4096])
+
+
+async def on_cancel(update: Update, context: Context) -> None:
+    """`/cancel` withdraws the oldest waiting job; `/cancel N` that job (if it is yours)."""
+    found = await _who(update, context)
+    if found is None:
+        return
+    services, message, user = found
+    lang = user.language_code
+    args = context.args or []
+    if args and not args[0].lstrip("#").isdigit():
+        await reply(context.bot, message, t("cancel_usage", lang))
+        return
+    if args:
+        job = await services.storage.jobs.get(int(args[0].lstrip("#")))
+        if job is None or (job.user_id != user.id and not services.is_admin(user.id)):
+            await reply(context.bot, message, t("job_not_found", lang))
+            return
+    else:
+        queued = await services.storage.jobs.queued_for_user(user.id)
+        if not queued:
+            await reply(context.bot, message, t("cancel_nothing", lang))
+            return
+        job = queued[0]
+    outcome, _ = await services.engine.cancel(job.id)
+    key = {"cancelled": "cancel_done", "too_late": "cancel_too_late"}.get(
+        outcome, "cancel_finished"
+    )
+    await reply(context.bot, message, t(key, language_of(lang), job=job.id))
+
+
+def register(application: Application) -> None:
+    only_new = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler(["start", "help"], on_help, filters=only_new))
+    application.add_handler(CommandHandler("quota", on_quota, filters=only_new))
+    application.add_handler(CommandHandler("jobs", on_jobs, filters=only_new))
+    application.add_handler(CommandHandler("cancel", on_cancel, filters=only_new))

@@ -1,0 +1,253 @@
+"""Admin commands (PRODUCT.md §6). A user is named by id, by a known @username, or by
+replying to one of their messages. Everyone else is told the command is for admins."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from telegram import Message, Update, User
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.charts import jobs_chart
+from bot.clock import day_of
+from bot.credits import format_credits, to_cents
+from bot.evolink.errors import EvolinkError
+from bot.messages import t
+from bot.services import Context, Services, services_of
+from handlers.common import reply
+
+log = logging.getLogger(__name__)
+
+MAX_STATS_DAYS = 366
+
+Handler = Callable[[Services, Message, User, list[str], Context], Awaitable[None]]
+
+
+def admin_only(handler: Handler) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    async def wrapper(update: Update, context: Context) -> None:
+        message, user = update.message, update.effective_user
+        if message is None or user is None:
+            return
+        services = services_of(context)
+        if not services.is_admin(user.id):
+            await reply(context.bot, message, t("admin_only", user.language_code))
+            return
+        await handler(services, message, user, list(context.args or []), context)
+
+    return wrapper
+
+
+async def target_user(
+    services: Services, message: Message, args: list[str], needed: int
+) -> tuple[int, str, list[str]] | str:
+    """(user id, how to name them, remaining args), or the text to answer with.
+
+    With at least `needed` args the first names the user; otherwise the replied-to
+    message's author does.
+    """
+    lang = message.from_user.language_code if message.from_user else None
+    if len(args) >= needed and args:
+        who = args[0]
+        if who.isdigit():
+            return int(who), f"user {who}", args[1:]
+        if who.startswith("@"):
+            user_id = await services.storage.users.find_by_username(who)
+            if user_id is None:
+                return t("admin_user_unknown", lang, who=who)
+            return user_id, who, args[1:]
+        return t("admin_user_unknown", lang, who=who)
+    replied = message.reply_to_message.from_user if message.reply_to_message else None
+    if replied is not None and not replied.is_bot:
+        name = f"@{replied.username}" if replied.username else f"user {replied.id}"
+        await services.storage.users.remember(
+            replied.id, replied.username, replied.first_name, replied.language_code
+        )
+        return replied.id, name, args
+    return ""
+
+
+def parse_credits(value: str) -> int | None:
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        return None
+    return to_cents(amount) if amount.is_finite() else None
+
+
+@admin_only
+async def on_grant(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    lang = admin.language_code
+    found = await target_user(services, message, args, needed=2)
+    if isinstance(found, str):
+        usage = "/grant <user> <credits> (or reply: /grant <credits>)"
+        await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
+        return
+    user_id, who, rest = found
+    amount = parse_credits(rest[0]) if rest else None
+    if amount is None:
+        await reply(context.bot, message, t("admin_bad_amount", lang, value=" ".join(rest)))
+        return
+    balance = await services.storage.users.grant(user_id, amount, note=f"by admin {admin.id}")
+    text = t(
+        "admin_granted",
+        lang,
+        amount=format_credits(amount),
+        who=who,
+        bonus=format_credits(balance.bonus),
+    )
+    await reply(context.bot, message, text)
+
+
+@admin_only
+async def on_setlimit(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    lang = admin.language_code
+    found = await target_user(services, message, args, needed=2)
+    if isinstance(found, str):
+        usage = "/setlimit <user> <credits|default>"
+        await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
+        return
+    user_id, who, rest = found
+    value = rest[0].lower() if rest else ""
+    limit = None if value == "default" else parse_credits(value)
+    if value != "default" and (limit is None or limit < 0):
+        await reply(context.bot, message, t("admin_bad_amount", lang, value=value))
+        return
+    balance = await services.storage.users.set_daily_limit(user_id, limit)
+    text = t(
+        "admin_limit_set",
+        lang,
+        who=who,
+        limit=format_credits(balance.daily_limit),
+        left=format_credits(balance.daily_left),
+    )
+    await reply(context.bot, message, text)
+
+
+@admin_only
+async def on_ban(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    lang = admin.language_code
+    found = await target_user(services, message, args, needed=1)
+    if isinstance(found, str):
+        usage = "/ban <user> [reason]"
+        await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
+        return
+    user_id, who, rest = found
+    await services.storage.users.set_banned(user_id, True, " ".join(rest) or None)
+    withdrawn = await services.engine.withdraw_queued(user_id)
+    await reply(context.bot, message, t("admin_banned", lang, who=who, count=len(withdrawn)))
+
+
+@admin_only
+async def on_unban(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    lang = admin.language_code
+    found = await target_user(services, message, args, needed=1)
+    if isinstance(found, str):
+        await reply(context.bot, message, found or t("admin_usage", lang, usage="/unban <user>"))
+        return
+    user_id, who, _ = found
+    await services.storage.users.set_banned(user_id, False)
+    await reply(context.bot, message, t("admin_unbanned", lang, who=who))
+
+
+@admin_only
+async def on_stats(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    lang = admin.language_code
+    days = int(args[0]) if args and args[0].isdigit() else 7
+    days = max(1, min(MAX_STATS_DAYS, days))
+    now = services.storage.users.clock.now()
+    zone = services.storage.users.zone
+    stats = await services.storage.jobs.stats(now - days * 86400, lambda ts: day_of(ts, zone))
+    none = t("stats_none", lang)
+    per_model: dict[str, list[str]] = {}
+    for (model, state), count in sorted(stats.jobs_by_model_state.items()):
+        per_model.setdefault(model, []).append(f"{state} {count}")
+    models = "\n".join(f"{model}: {', '.join(parts)}" for model, parts in per_model.items())
+    users = "\n".join(
+        f"{'@' + name if name else user_id} ({user_id}): {count} jobs, "
+        f"{format_credits(charged)} credits"
+        for user_id, name, count, charged in stats.top_users
+    )
+    text = t(
+        "stats",
+        lang,
+        days=days,
+        total=sum(stats.jobs_by_model_state.values()),
+        credits=format_credits(stats.credits_used),
+        failure=f"{stats.failure_rate:.0%}" if stats.failure_rate is not None else none,
+        median=f"{stats.median_seconds:.0f} s" if stats.median_seconds is not None else none,
+        models=models or none,
+        users=users or none,
+    )
+    await reply(context.bot, message, text[:4096])
+    if stats.per_day:
+        chart = jobs_chart(stats.per_day, f"Jobs per day, last {days} day(s)")
+        await context.bot.send_photo(message.chat_id, chart, filename="stats.png")
+
+
+@admin_only
+async def on_balance(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    lang = admin.language_code
+    try:
+        credits = await services.client.get_credits()
+    except EvolinkError as error:
+        await reply(context.bot, message, t("admin_balance_failed", lang, reason=str(error)))
+        return
+    remaining = credits.user_remaining
+    key_part = ""
+    if not credits.token_unlimited and credits.token_remaining is not None:
+        key_part = t("admin_balance_key", lang, remaining=f"{credits.token_remaining:.2f}")
+    text = t(
+        "admin_balance",
+        lang,
+        remaining=f"{remaining:.2f}" if remaining is not None else "?",
+        key_part=key_part,
+    )
+    await reply(context.bot, message, text)
+
+
+@admin_only
+async def on_pause(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    await services.engine.set_paused(True)
+    await reply(context.bot, message, t("admin_paused", admin.language_code))
+
+
+@admin_only
+async def on_resume(
+    services: Services, message: Message, admin: User, args: list[str], context: Context
+) -> None:
+    await services.engine.set_paused(False)
+    await reply(context.bot, message, t("admin_resumed", admin.language_code))
+
+
+COMMANDS = {
+    "grant": on_grant,
+    "setlimit": on_setlimit,
+    "ban": on_ban,
+    "unban": on_unban,
+    "stats": on_stats,
+    "balance": on_balance,
+    "pause": on_pause,
+    "resume": on_resume,
+}
+
+
+def register(application: Application) -> None:
+    for name, callback in COMMANDS.items():
+        application.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))

@@ -1,0 +1,98 @@
+"""Buttons under results and status messages: Again, Animate, Cancel (requester only)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.evolink import limits
+from bot.messages import t
+from bot.services import Context, Services, services_of
+from handlers.generation import queue_job
+from storage.models import InputImage, Job, NewJob
+
+
+def again_job(job: Job) -> NewJob:
+    options = {k: v for k, v in job.options.items() if k != "produced_seconds"}
+    return NewJob(
+        user_id=job.user_id,
+        chat_id=job.chat_id,
+        chat_type=job.chat_type,
+        request_message_id=job.request_message_id,
+        language=job.language,
+        command=job.command,
+        model=job.model,
+        prompt=job.prompt,
+        options=options,
+        inputs=list(job.inputs),
+        cost=job.cost,
+    )
+
+
+def animate_job(services: Services, job: Job, index: int) -> NewJob | None:
+    """A video from the `index`-th image of a finished job, with the same prompt."""
+    results = [d for d in job.delivered if d.kind in ("photo", "document") and d.file_id]
+    if not 0 <= index < len(results):
+        return None
+    file_id = results[index].file_id
+    assert file_id is not None
+    return NewJob(
+        user_id=job.user_id,
+        chat_id=job.chat_id,
+        chat_type=job.chat_type,
+        request_message_id=job.request_message_id,
+        language=job.language,
+        command="animate",
+        model=limits.IMAGE_TO_VIDEO,
+        prompt=job.prompt,
+        options={
+            "duration": limits.DEFAULT_DURATION,
+            "quality": limits.DEFAULT_QUALITY,
+            "raw": False,
+        },
+        inputs=[InputImage(file_id, kind=results[index].kind)],
+        cost=services.prices.cost(limits.IMAGE_TO_VIDEO),
+    )
+
+
+async def on_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    if query is None or not query.data:
+        return
+    services = services_of(context)
+    lang = query.from_user.language_code
+    action, _, rest = query.data.partition(":")
+    job_id_text, _, extra = rest.partition(":")
+    job = await services.storage.jobs.get(int(job_id_text)) if job_id_text.isdigit() else None
+    if job is None:
+        await query.answer(t("job_not_found", lang))
+        return
+    if query.from_user.id != job.user_id:
+        await query.answer(t("not_your_button", lang), show_alert=True)
+        return
+    if action == "cancel":
+        outcome, _ = await services.engine.cancel(job.id)
+        await query.answer(t(f"cancel_{_CANCEL_KEYS[outcome]}", lang, job=job.id))
+        return
+    new = again_job(job) if action == "again" else animate_job(services, job, _int(extra))
+    if new is None:
+        await query.answer(t("job_not_found", lang))
+        return
+    await query.answer()
+    await queue_job(services, context.bot, new)
+
+
+_CANCEL_KEYS = {
+    "cancelled": "done",
+    "too_late": "too_late",
+    "finished": "finished",
+    "missing": "finished",
+}
+
+
+def _int(text: str) -> int:
+    return int(text) if text.isdigit() else -1
+
+
+def register(application: Application) -> None:
+    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^(again|animate|cancel):"))

@@ -1,0 +1,72 @@
+"""Small helpers shared by the handlers: replies, languages, texts for refusals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, User
+
+from bot.clock import next_midnight
+from bot.credits import format_credits
+from bot.messages import t
+from bot.services import Services
+from storage.models import Balance
+
+
+def lang_of(user: User | None) -> str | None:
+    return user.language_code if user else None
+
+
+def text_for(key: str, lang: str | None, params: Mapping[str, object]) -> str:
+    """A catalogue text whose params may name sub-texts (`reason_key`, `hint_key`)."""
+    values = dict(params)
+    if "reason_key" in values:
+        values["reason"] = t(str(values.pop("reason_key")), lang, **values)
+    values.setdefault("reason", "")
+    values["hint"] = t(str(values.pop("hint_key")), lang) if "hint_key" in values else ""
+    return t(key, lang, **values)
+
+
+async def reply(
+    bot: Bot, message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Answer as a reply to `message` (in every chat, so groups see what it answers)."""
+    return await reply_to(bot, message.chat_id, message.message_id, text, keyboard)
+
+
+async def reply_to(
+    bot: Bot,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> Message:
+    return await bot.send_message(
+        chat_id,
+        text,
+        reply_parameters=ReplyParameters(message_id, allow_sending_without_reply=True),
+        reply_markup=keyboard,
+    )
+
+
+def refill_time(services: Services) -> str:
+    """'00:00 UTC (in 5 h 12 min)': when the daily credits come back."""
+    now = services.storage.users.clock.now()
+    zone = services.storage.users.zone
+    refill: datetime = next_midnight(now, zone)
+    minutes = max(0, int((refill.timestamp() - now) // 60))
+    hours, minutes = divmod(minutes, 60)
+    return f"{refill:%H:%M} {services.settings.quota_timezone} (in {hours} h {minutes} min)"
+
+
+def no_credits_text(services: Services, balance: Balance, cost: int, lang: str | None) -> str:
+    bonus = t("bonus_part", lang, bonus=format_credits(balance.bonus)) if balance.bonus else ""
+    return t(
+        "no_credits",
+        lang,
+        cost=format_credits(cost),
+        left=format_credits(balance.daily_left),
+        bonus_part=bonus,
+        refill=refill_time(services),
+    )

@@ -1,0 +1,256 @@
+"""/imagine, /edit and /animate: from a message (text, caption, album or reply) to a job.
+
+Handlers only check and queue: the update is answered at once, the engine does the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, Message, Update, User
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.evolink import limits
+from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT
+from bot.jobs.status import cancel_keyboard
+from bot.messages import language_of, t
+from bot.parsing import CommandError, ParsedCommand, parse_command, resolve_model, split_command
+from bot.services import Context, Services, services_of
+from handlers.common import no_credits_text, reply, reply_to, text_for
+from storage.models import Accepted, InputImage, NewJob, Refused
+
+log = logging.getLogger(__name__)
+
+GENERATION_COMMANDS = ("imagine", "edit", "animate")
+_ALBUMS_KEY = "pending_albums"
+
+
+def images_in(message: Message | None) -> list[InputImage]:
+    """The photo (largest size) or image file a message carries, if any."""
+    if message is None:
+        return []
+    if message.photo:
+        size = message.photo[-1]
+        return [
+            InputImage(
+                size.file_id, size.width, size.height, size.file_size, "image/jpeg", "photo"
+            )
+        ]
+    document = message.document
+    if document and (document.mime_type or "").startswith("image/"):
+        return [
+            InputImage(
+                document.file_id, None, None, document.file_size, document.mime_type, "document"
+            )
+        ]
+    return []
+
+
+async def images_for_reply(services: Services, bot: Bot, message: Message) -> list[InputImage]:
+    """A command sent as a reply: the replied photo, or every photo of the replied album."""
+    target = message.reply_to_message
+    if target is None:
+        return []
+    from_bot = target.from_user is not None and target.from_user.id == bot.id
+    if target.media_group_id and not from_bot:
+        album = await services.storage.media.album(message.chat_id, target.media_group_id)
+        if album:
+            return album
+    return images_in(target)
+
+
+def options_of(parsed: ParsedCommand) -> dict[str, object]:
+    if parsed.command == "imagine":
+        return {"size": parsed.size, "n": parsed.n, "raw": parsed.raw}
+    if parsed.command == "edit":
+        return {"n": parsed.n}
+    return {"duration": parsed.duration, "quality": parsed.quality, "raw": parsed.raw}
+
+
+def input_problem(model: str, images: list[InputImage]) -> tuple[str, dict[str, object]] | None:
+    """What we can tell from Telegram's metadata alone (before downloading anything)."""
+    rules = limits.INPUT_LIMITS.get(model)
+    if rules is None:
+        return None
+    label = {"wan2.5-image-to-image": "wan", "qwen-image-edit": "qwen"}.get(model, "animate")
+    for index, image in enumerate(images, start=1):
+        if image.file_size and image.file_size > TELEGRAM_DOWNLOAD_LIMIT:
+            return "photo_too_big", {"index": index, "size_mb": round(image.file_size / 1e6, 1)}
+        if image.width and image.height and min(image.width, image.height) < rules.min_side:
+            return "photo_too_small", {
+                "index": index,
+                "width": image.width,
+                "height": image.height,
+                "model": label,
+                "min": rules.min_side,
+            }
+    return None
+
+
+async def start_generation(
+    services: Services,
+    bot: Bot,
+    message: Message,
+    user: User,
+    command: str,
+    args: str,
+    images: list[InputImage],
+) -> None:
+    """Check everything that can be checked for free, then reserve and queue the job."""
+    lang = user.language_code
+    await services.storage.users.remember(user.id, user.username, user.first_name, lang)
+    if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
+        await reply(bot, message, t("banned", lang))
+        return
+    try:
+        parsed = parse_command(command, args)
+        model = resolve_model(parsed, len(images))
+    except CommandError as error:
+        await reply(bot, message, text_for(error.key, lang, error.params))
+        return
+    if command == "imagine":
+        images = []
+    problem = input_problem(model, images)
+    if problem is not None:
+        await reply(bot, message, text_for(problem[0], lang, problem[1]))
+        return
+    options = options_of(parsed)
+    new = NewJob(
+        user_id=user.id,
+        chat_id=message.chat_id,
+        chat_type=message.chat.type,
+        request_message_id=message.message_id,
+        language=language_of(lang),
+        command=command,
+        model=model,
+        prompt=parsed.prompt,
+        options=options,
+        inputs=images,
+        cost=services.prices.cost(
+            model, n=parsed.n, duration=parsed.duration, quality=parsed.quality
+        ),
+    )
+    await queue_job(services, bot, new)
+
+
+async def queue_job(services: Services, bot: Bot, new: NewJob) -> None:
+    """Reserve and queue `new`, answering its request with the status message or a refusal."""
+    outcome = await services.engine.submit(new, is_admin=services.is_admin(new.user_id))
+    if isinstance(outcome, Refused):
+        await reply_to(
+            bot, new.chat_id, new.request_message_id, refusal_text(services, outcome, new)
+        )
+        return
+    await post_status(services, bot, outcome)
+
+
+def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
+    lang = new.language
+    if refused.reason == "credits" and refused.balance is not None:
+        return no_credits_text(services, refused.balance, new.cost, lang)
+    if refused.reason == "queue_full":
+        settings = services.settings
+        count = settings.max_active_per_user + settings.max_queued_per_user
+        return t("queue_full", lang, count=count)
+    return t("banned", lang)
+
+
+async def post_status(services: Services, bot: Bot, accepted: Accepted) -> None:
+    job = accepted.job
+    key = "status_paused" if services.engine.paused else "status_queued"
+    text = t(key, job.language, position=accepted.position)
+    status = await reply_to(bot, job.chat_id, job.request_message_id, text, cancel_keyboard(job))
+    await services.engine.attach_status(job, status.message_id)
+
+
+# --- Telegram entry points ------------------------------------------------------------------
+
+
+async def on_command(update: Update, context: Context) -> None:
+    """`/imagine ...` as text, possibly a reply to a photo, album item or result."""
+    message = update.message
+    if message is None or message.from_user is None or not message.text:
+        return
+    parsed = split_command(message.text, context.bot.username)
+    if parsed is None or parsed[0] not in GENERATION_COMMANDS:
+        return
+    services = services_of(context)
+    images = await images_for_reply(services, context.bot, message)
+    await start_generation(
+        services, context.bot, message, message.from_user, parsed[0], parsed[1], images
+    )
+
+
+async def on_media(update: Update, context: Context) -> None:
+    """Every photo/image file: remembered (for later replies); a command caption starts a job.
+
+    Album items arrive as separate updates; the command's caption is on one of them. We
+    wait until the album has been quiet for a moment, then use every item we saw.
+    """
+    message = update.message
+    if message is None or message.from_user is None:
+        return
+    services = services_of(context)
+    images = images_in(message)
+    if not images:
+        return
+    await services.storage.media.remember(
+        message.chat_id, message.message_id, message.media_group_id, images[0]
+    )
+    parsed = split_command(message.caption or "", context.bot.username)
+    is_generation = parsed is not None and parsed[0] in GENERATION_COMMANDS
+    if message.media_group_id:
+        _collect_album(context, message, parsed if is_generation else None, services)
+    elif parsed is not None and is_generation:
+        await start_generation(
+            services, context.bot, message, message.from_user, parsed[0], parsed[1], images
+        )
+
+
+@dataclass(slots=True)
+class _PendingAlbum:
+    message: Message
+    command: str
+    args: str
+
+
+def _collect_album(
+    context: Context, message: Message, parsed: tuple[str, str] | None, services: Services
+) -> None:
+    pending: dict[str, _PendingAlbum] = context.bot_data.setdefault(_ALBUMS_KEY, {})
+    key = f"album:{message.chat_id}:{message.media_group_id}"
+    if parsed is not None:
+        pending[key] = _PendingAlbum(message, parsed[0], parsed[1])
+    if key not in pending:
+        return  # an album without a command: remembered for replies, nothing to do now
+    assert context.job_queue is not None
+    for scheduled in context.job_queue.get_jobs_by_name(key):
+        scheduled.schedule_removal()
+    context.job_queue.run_once(_album_quiet, services.album_debounce, data=key, name=key)
+
+
+async def _album_quiet(context: Context) -> None:
+    assert context.job is not None
+    key = str(context.job.data)
+    pending: dict[str, _PendingAlbum] = context.bot_data.setdefault(_ALBUMS_KEY, {})
+    album = pending.pop(key, None)
+    if album is None:
+        return
+    message = album.message
+    user = message.from_user
+    if user is None or message.media_group_id is None:
+        return
+    services = services_of(context)
+    images = await services.storage.media.album(message.chat_id, message.media_group_id)
+    await start_generation(services, context.bot, message, user, album.command, album.args, images)
+
+
+def register(application: Application) -> None:
+    only_new = filters.UpdateType.MESSAGE  # an edited caption must not start a second job
+    application.add_handler(
+        CommandHandler(list(GENERATION_COMMANDS), on_command, filters=only_new)
+    )
+    application.add_handler(
+        MessageHandler(only_new & (filters.PHOTO | filters.Document.IMAGE), on_media)
+    )
