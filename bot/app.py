@@ -62,6 +62,10 @@ def build_application(settings: Settings, tuning: Tuning) -> Application:
 
 async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None = None) -> None:
     tuning = tuning or Tuning()
+    if settings.webhook_url:
+        log.warning("WEBHOOK_URL is set, but webhooks are not supported yet: using long polling")
+    if settings.evolink_callback_url:
+        log.warning("EVOLINK_CALLBACK_URL is set, but callbacks are not supported yet: polling")
     storage = await Storage.open(
         settings.database_path,
         clock=tuning.clock,
