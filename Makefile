@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck pytest fake-telegram fake-evolink dev clean
+.PHONY: run test fake-telegram fake-evolink run-on-fakes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +25,21 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # Local stand-ins for Telegram and Evolink, for trying the bot by hand (see README).
+FAKE_TOKEN := 123456:FAKE-TOKEN
+FAKE_KEY := fake-evolink-key
+
 fake-telegram: $(STAMP)
-	$(BIN)/python -m tests.fakes.telegram --port 8081 --token $${TELEGRAM_BOT_TOKEN:-123456:TEST}
+	$(BIN)/python -m tests.fakes.telegram --port 8081 --token $(FAKE_TOKEN) --media-dir data/fake-media
 
 fake-evolink: $(STAMP)
-	$(BIN)/python -m tests.fakes.evolink --port 8082 --key $${EVOLINK_API_KEY:-test-key}
+	$(BIN)/python -m tests.fakes.evolink --port 8082 --key $(FAKE_KEY) --task-duration 4
+
+# The real bot, pointed at the two fakes above (user 1001 of the fake console is an admin).
+run-on-fakes: $(STAMP)
+	TELEGRAM_BOT_TOKEN=$(FAKE_TOKEN) EVOLINK_API_KEY=$(FAKE_KEY) \
+	TELEGRAM_API_URL=http://127.0.0.1:8081 EVOLINK_API_URL=http://127.0.0.1:8082 \
+	EVOLINK_FILES_URL=http://127.0.0.1:8082 ADMIN_IDS=$${ADMIN_IDS:-1001} \
+	DATABASE_PATH=data/fake-run.sqlite3 $(BIN)/python -m bot
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

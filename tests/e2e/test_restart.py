@@ -1,0 +1,76 @@
+"""Nothing is lost across a restart, nothing is charged twice (PRODUCT.md §4)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.messages import t
+from tests.e2e.conftest import Harness
+
+
+def _ledger(harness: Harness, user_id: int) -> list[tuple[str, int]]:
+    with sqlite3.connect(harness.tmp_path / "bot.sqlite3") as db:
+        rows = db.execute(
+            "SELECT kind, amount FROM ledger WHERE user_id = ? AND kind != 'daily_reset'"
+            " ORDER BY id",
+            (user_id,),
+        ).fetchall()
+    return [(kind, amount) for kind, amount in rows]
+
+
+async def test_running_job_is_delivered_once_after_a_restart(harness: Harness) -> None:
+    tg, evo = harness.tg, harness.evo
+    evo.task_duration = 3.0
+    bot = await harness.start()
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine a lighthouse")
+    # Once the bot asks about the task, it has recorded the task id.
+    await evo.wait_for(lambda: any(r.path.startswith("/v1/tasks/") for r in evo.requests))
+    await bot.shutdown()  # the task keeps going at Evolink while we are down
+
+    await harness.start()
+    await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
+    await tg.wait_for(
+        lambda: any("✅" in m.get("text", "") for m in tg.bot_messages(chat["id"])), 10
+    )
+    photos = [m for m in tg.bot_messages(chat["id"]) if m.get("photo")]
+    assert len(photos) == 1
+    assert len(evo.generation_requests()) == 1  # tracked again, never resubmitted
+    assert _ledger(harness, 1001) == [("reserve", 100), ("charge", 100)]
+
+
+async def test_submission_cut_off_by_a_restart_is_refunded(harness: Harness) -> None:
+    tg, evo = harness.tg, harness.evo
+    evo.slow_next(8, endpoint="/v1/images")  # the create call is in flight when we stop
+    bot = await harness.start()
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine a lighthouse")
+    await evo.wait_for(lambda: any(r.path == "/v1/images/generations" for r in evo.requests))
+    await bot.shutdown()
+
+    await harness.start()
+    expected = t("err_submission_unknown")
+    await harness.reply_in(chat["id"], lambda m: expected in m.get("text", ""), timeout=20)
+    assert _ledger(harness, 1001) == [("reserve", 100), ("release", 100)]
+    assert not [m for m in tg.bot_messages(chat["id"]) if m.get("photo")]
+
+
+async def test_queued_jobs_survive_a_restart(harness: Harness) -> None:
+    tg = harness.tg
+    admin = tg.user(9000, "Admin")
+    admin_chat = tg.private_chat(admin)
+    bot = await harness.start()
+    tg.send_text(admin_chat, admin, "/pause")
+    await harness.reply_in(admin_chat["id"], lambda m: "Paused" in m.get("text", ""))
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine a lighthouse")
+    await harness.reply_in(chat["id"], lambda m: "#1" in m.get("text", ""))
+    await bot.shutdown()
+
+    await harness.start()
+    assert harness.evo.generation_requests() == []  # still paused after the restart
+    tg.send_text(admin_chat, admin, "/resume")
+    await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
