@@ -1,0 +1,94 @@
+"""Flood control: token buckets per chat, per group chat and global (Bot API FAQ limits)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FloodLimits:
+    """Configurable limits; replace ``tg.flood`` (or mutate it) to change them in a test."""
+
+    enabled: bool = True
+    per_chat_per_second: float = 1.0
+    per_chat_burst: int = 5
+    group_per_minute: int = 20
+    global_per_second: int = 30
+
+
+@dataclass
+class FloodHit:
+    """One call refused with 429."""
+
+    method: str
+    chat_id: int | str | None
+    retry_after: int
+    scope: str  # "chat", "group" or "global"
+    time: float
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+
+
+@dataclass
+class FloodLimiter:
+    """Token buckets keyed by scope; capacities come from the current FloodLimits.
+
+    A request for ``n`` messages (an album counts its items) is allowed when the bucket holds
+    at least min(n, capacity) tokens and then takes all ``n``, possibly going into debt: that
+    lets a 10-photo album through a 5-message burst, as Telegram does, and throttles after it.
+    """
+
+    buckets: dict[tuple[str, int | str | None], _Bucket] = field(default_factory=dict)
+
+    def check(
+        self, limits: FloodLimits, chat_id: int | str | None, is_group: bool, n: int, now: float
+    ) -> tuple[int, str] | None:
+        """Take ``n`` tokens from every relevant bucket, or return (retry_after, scope)."""
+        if not limits.enabled:
+            return None
+        scopes = self._scopes(limits, chat_id, is_group)
+        waits = [
+            (self._wait(key, capacity, rate, n, now), key[0]) for key, capacity, rate in scopes
+        ]
+        worst = max(waits, default=(0.0, ""))
+        if worst[0] > 0:
+            return max(1, math.ceil(worst[0])), worst[1]
+        for key, _capacity, _rate in scopes:
+            self.buckets[key].tokens -= n
+        return None
+
+    @staticmethod
+    def _scopes(
+        limits: FloodLimits, chat_id: int | str | None, is_group: bool
+    ) -> list[tuple[tuple[str, int | str | None], float, float]]:
+        scopes: list[tuple[tuple[str, int | str | None], float, float]] = [
+            (("global", None), limits.global_per_second, float(limits.global_per_second))
+        ]
+        if chat_id is not None:
+            scopes.append((("chat", chat_id), limits.per_chat_burst, limits.per_chat_per_second))
+            if is_group:
+                rate = limits.group_per_minute / 60.0
+                scopes.append((("group", chat_id), limits.group_per_minute, rate))
+        return scopes
+
+    def _wait(
+        self, key: tuple[str, int | str | None], capacity: float, rate: float, n: int, now: float
+    ) -> float:
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            bucket = self.buckets[key] = _Bucket(capacity, now)
+        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated) * rate)
+        bucket.updated = now
+        needed = min(n, capacity)
+        if bucket.tokens >= needed:
+            return 0.0
+        # A zero rate never refills; an hour is "effectively never" for a test.
+        return (needed - bucket.tokens) / rate if rate > 0 else 3600.0
+
+    def reset(self) -> None:
+        self.buckets.clear()
