@@ -56,7 +56,7 @@ async def _run_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Pr
 )
 async def test_bad_configuration_stops_with_one_line(tmp_path: Path, env, name) -> None:
     process = await _run_bot(tmp_path, _env(tmp_path, **env))
-    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    _stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode != 0
     lines = stderr.decode().strip().splitlines()
     assert len(lines) == 1, lines
@@ -93,7 +93,7 @@ async def test_python_m_bot_runs_against_the_fake_until_stopped(tmp_path: Path) 
 
 def test_admin_ids_and_defaults() -> None:
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         telegram_bot_token="1:x",
         evolink_api_key="k",
         admin_ids="1, 2,3",

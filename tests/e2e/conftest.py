@@ -91,7 +91,7 @@ class Harness:
             "video_timeout_seconds": 60,
         }
         values.update(overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     async def start(self, tuning: Tuning = FAST_TUNING, **overrides: Any) -> RunningBot:
         settings = self.settings(**overrides)
