@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fake-telegram fake-evolink run-on-fakes clean
+.PHONY: run test bench fake-telegram fake-evolink run-on-fakes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # Local stand-ins for Telegram and Evolink, for trying the bot by hand (see README).
+# Figures, not a pass/fail test: many users through the real bot and both fakes.
+bench: $(STAMP)
+	$(BIN)/python -m bench.jobs
+
 FAKE_TOKEN := 123456:FAKE-TOKEN
 FAKE_KEY := fake-evolink-key
 

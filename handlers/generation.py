@@ -157,11 +157,16 @@ def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
 
 
 async def post_status(services: Services, bot: Bot, accepted: Accepted) -> None:
+    """One status message per job: "starting" when it can go at once, else its place in
+    line with a Cancel button (only a job Evolink doesn't have yet can be withdrawn)."""
     job = accepted.job
-    key = "status_paused" if services.engine.paused else "status_queued"
-    text = t(key, job.language, position=accepted.position)
-    status = await reply_to(bot, job.chat_id, job.request_message_id, text, cancel_keyboard(job))
-    await services.engine.attach_status(job, status.message_id)
+    if await services.engine.can_start_now(job):
+        text, keyboard = t("status_submitting", job.language), None
+    else:
+        key = "status_paused" if services.engine.paused else "status_queued"
+        text, keyboard = t(key, job.language, position=accepted.position), cancel_keyboard(job)
+    status = await reply_to(bot, job.chat_id, job.request_message_id, text, keyboard)
+    await services.engine.attach_status(job, status.message_id, text, buttons=keyboard is not None)
 
 
 # --- Telegram entry points ------------------------------------------------------------------
@@ -208,6 +213,27 @@ async def on_media(update: Update, context: Context) -> None:
         )
 
 
+async def on_other_caption(update: Update, context: Context) -> None:
+    """A command captioning something that is not a picture (a PDF, a video).
+
+    Answered like the command without a photo, never with silence (PRODUCT §7); in an album,
+    the album's pictures are used as if the caption were on one of them.
+    """
+    message = update.message
+    if message is None or message.from_user is None:
+        return
+    parsed = split_command(message.caption or "", context.bot.username)
+    if parsed is None or parsed[0] not in GENERATION_COMMANDS:
+        return
+    services = services_of(context)
+    if message.media_group_id:
+        _collect_album(context, message, parsed, services)
+        return
+    await start_generation(
+        services, context.bot, message, message.from_user, parsed[0], parsed[1], []
+    )
+
+
 @dataclass(slots=True)
 class _PendingAlbum:
     message: Message
@@ -251,6 +277,8 @@ def register(application: Application) -> None:
     application.add_handler(
         CommandHandler(list(GENERATION_COMMANDS), on_command, filters=only_new)
     )
+    pictures = filters.PHOTO | filters.Document.IMAGE
+    application.add_handler(MessageHandler(only_new & pictures, on_media))
     application.add_handler(
-        MessageHandler(only_new & (filters.PHOTO | filters.Document.IMAGE), on_media)
+        MessageHandler(only_new & filters.CAPTION & ~pictures, on_other_caption)
     )

@@ -97,35 +97,19 @@ class Jobs:
             return await _get(conn, job_id)
 
     async def claim_startable(self, limits: Limits) -> list[Job]:
-        """Move the queued jobs that may start now to `submitting`, oldest first (FIFO).
-
-        A user at MAX_ACTIVE_PER_USER is skipped, not allowed to block the line for others.
-        """
+        """Move the queued jobs that may start now to `submitting`, oldest first (FIFO)."""
         async with self._db.transaction() as conn:
-            total = await _count(conn, f"state IN {_ACTIVE_SQL}")
-            cur = await conn.execute(
-                f"SELECT user_id, COUNT(*) FROM jobs WHERE state IN {_ACTIVE_SQL} GROUP BY user_id"
-            )
-            per_user: Counter[int] = Counter({row[0]: row[1] for row in await cur.fetchall()})
-            cur = await conn.execute(
-                "SELECT id, user_id FROM jobs WHERE state = 'queued' ORDER BY id"
-            )
-            chosen: list[int] = []
-            for row in await cur.fetchall():
-                if total >= limits.max_active_total:
-                    break
-                if per_user[row["user_id"]] >= limits.max_active_per_user:
-                    continue
-                chosen.append(row["id"])
-                per_user[row["user_id"]] += 1
-                total += 1
             jobs = []
-            for job_id in chosen:
+            for job_id in await _startable_ids(conn, limits):
                 await _set(conn, job_id, self._now(), state="submitting")
                 job = await _get(conn, job_id)
                 assert job is not None
                 jobs.append(job)
         return jobs
+
+    async def startable_ids(self, limits: Limits) -> list[int]:
+        async with self._db.read() as conn:
+            return await _startable_ids(conn, limits)
 
     async def queue_position(self, job_id: int) -> int:
         async with self._db.read() as conn:
@@ -305,6 +289,29 @@ class Jobs:
     async def _update(self, job_id: int, **values: Any) -> None:
         async with self._db.transaction() as conn:
             await _set(conn, job_id, self._now(), **values)
+
+
+async def _startable_ids(conn: aiosqlite.Connection, limits: Limits) -> list[int]:
+    """Queued jobs that fit under the limits now, oldest first.
+
+    A user at MAX_ACTIVE_PER_USER is skipped, not allowed to block the line for others.
+    """
+    total = await _count(conn, f"state IN {_ACTIVE_SQL}")
+    cur = await conn.execute(
+        f"SELECT user_id, COUNT(*) FROM jobs WHERE state IN {_ACTIVE_SQL} GROUP BY user_id"
+    )
+    per_user: Counter[int] = Counter({row[0]: row[1] for row in await cur.fetchall()})
+    cur = await conn.execute("SELECT id, user_id FROM jobs WHERE state = 'queued' ORDER BY id")
+    chosen: list[int] = []
+    for row in await cur.fetchall():
+        if total >= limits.max_active_total:
+            break
+        if per_user[row["user_id"]] >= limits.max_active_per_user:
+            continue
+        chosen.append(row["id"])
+        per_user[row["user_id"]] += 1
+        total += 1
+    return chosen
 
 
 async def _insert(conn: aiosqlite.Connection, new: NewJob, now: float, today: str) -> int:

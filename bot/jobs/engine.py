@@ -131,7 +131,14 @@ class JobEngine:
         """Reserve and queue; the caller posts the status message and then calls `wake`."""
         return await self.storage.jobs.accept(new, is_admin=is_admin, limits=self._config.limits)
 
-    async def attach_status(self, job: Job, message_id: int) -> None:
+    async def can_start_now(self, job: Job) -> bool:
+        """Whether the scheduler would start this queued job on its next pass."""
+        if self._paused:
+            return False
+        return job.id in await self.storage.jobs.startable_ids(self._config.limits)
+
+    async def attach_status(self, job: Job, message_id: int, text: str, *, buttons: bool) -> None:
+        self.status.prime(job.id, text, buttons=buttons)
         await self.storage.jobs.set_status_message(job.id, message_id)
         self.wake()
 
@@ -252,14 +259,14 @@ class JobEngine:
     async def _submit(self, job: Job) -> Job:
         job = await self._reload(job)  # the status message may have been attached since
         if job.inputs:
-            await self.status.show(job, t("status_preparing", job.language), final=True)
+            await self.status.show(job, t("status_preparing", job.language))
             try:
                 urls = await upload_inputs(self._bot, self._client, job)
             except EvolinkError as error:
                 raise await self._failure_from(error) from error
             await self.storage.jobs.save_inputs(job.id, urls)
             job.input_urls = urls
-        await self.status.show(job, t("status_submitting", job.language), final=True)
+        await self.status.show(job, t("status_submitting", job.language))
         request = self._request_for(job)
         await self.storage.jobs.mark_create_sent(job.id)
         try:
@@ -373,7 +380,7 @@ class JobEngine:
         return await self._reload(job)
 
     async def _deliver(self, job: Job, task: Task | None) -> None:
-        await self.status.show(job, t("status_delivering", job.language), final=True)
+        await self.status.show(job, t("status_delivering", job.language))
         already = sum(1 for d in job.delivered if d.kind not in ("buttons", "text"))
         if already < len(job.result_urls):
             items = await self._delivery.fetch(job.result_urls, start=already)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
@@ -27,6 +28,13 @@ def cancel_keyboard(job: Job) -> InlineKeyboardMarkup:
     )
 
 
+@dataclass(slots=True)
+class _Shown:
+    at: float
+    text: str
+    buttons: bool
+
+
 class StatusReporter:
     def __init__(
         self,
@@ -38,7 +46,11 @@ class StatusReporter:
         self._bot = bot
         self._private_interval = private_interval
         self._group_interval = group_interval
-        self._last: dict[int, tuple[float, str]] = {}
+        self._shown: dict[int, _Shown] = {}
+
+    def prime(self, job_id: int, text: str, *, buttons: bool) -> None:
+        """Record what the status message says right after it was posted."""
+        self._shown[job_id] = _Shown(time.monotonic(), text, buttons)
 
     async def show(
         self,
@@ -50,19 +62,22 @@ class StatusReporter:
     ) -> None:
         """Edit the job's status message to `text` unless that would be too soon.
 
-        Progress updates (`final=False`) are simply skipped when too soon; the next one
-        carries newer numbers anyway. Final texts are always sent.
+        Intermediate texts are skipped when the last edit was too recent: in a busy chat
+        the result itself matters more than "starting…". Final texts are always sent, and
+        so is any edit that must take a Cancel button away from a job that started.
         """
         if job.status_message_id is None:
             return
         now = time.monotonic()
-        last_at, last_text = self._last.get(job.id, (0.0, ""))
-        if text == last_text:
+        shown = self._shown.get(job.id)
+        buttons = keyboard is not None
+        if shown is not None and shown.text == text and shown.buttons == buttons:
             return
+        must = final or (shown is not None and shown.buttons and not buttons)
         interval = self._group_interval if job.is_group else self._private_interval
-        if not final and now - last_at < interval:
+        if not must and shown is not None and now - shown.at < interval:
             return
-        self._last[job.id] = (now, text)
+        self._shown[job.id] = _Shown(now, text, buttons)
         try:
             await self._bot.edit_message_text(
                 text,
@@ -72,8 +87,6 @@ class StatusReporter:
             )
         except TelegramError as error:
             log.info("status edit for job %s refused: %s", job.id, error)
-        if final:
-            self._last.pop(job.id, None)
 
     def forget(self, job_id: int) -> None:
-        self._last.pop(job_id, None)
+        self._shown.pop(job_id, None)
