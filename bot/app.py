@@ -25,6 +25,7 @@ from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
 from bot.pricing import Prices
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.services import SERVICES_KEY, Services
+from bot.web import WebConfig, WebServer
 from handlers import register_all
 from storage import Storage
 from storage.models import Limits
@@ -62,10 +63,6 @@ def build_application(settings: Settings, tuning: Tuning) -> Application:
 
 async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None = None) -> None:
     tuning = tuning or Tuning()
-    if settings.webhook_url:
-        log.warning("WEBHOOK_URL is set, but webhooks are not supported yet: using long polling")
-    if settings.evolink_callback_url:
-        log.warning("EVOLINK_CALLBACK_URL is set, but callbacks are not supported yet: polling")
     storage = await Storage.open(
         settings.database_path,
         clock=tuning.clock,
@@ -77,6 +74,14 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
         api_url=settings.evolink_api_url,
         files_url=settings.evolink_files_url,
         retry=tuning.retry,
+    )
+    token = settings.telegram_bot_token.get_secret_value()
+    web_config = WebConfig(
+        settings.web_listen,
+        settings.web_port,
+        settings.webhook_url,
+        settings.evolink_callback_url,
+        token,
     )
     application = build_application(settings, tuning)
     bot = application.bot
@@ -93,7 +98,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             ),
             image_timeout=settings.image_timeout_seconds,
             video_timeout=settings.video_timeout_seconds,
-            callback_url=None,
+            callback_url=web_config.task_callback_url,
             poll_scale=tuning.poll_scale,
         ),
         status=StatusReporter(
@@ -113,20 +118,43 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
         album_debounce=settings.album_debounce_seconds,
     )
     register_all(application)
+    web = WebServer(web_config, application, engine)
+    serve_web = bool(settings.webhook_url or settings.evolink_callback_url)
     try:
         async with application:
             await application.start()
-            assert application.updater is not None
-            await application.updater.start_polling(
-                timeout=tuning.poll_timeout, allowed_updates=Update.ALL_TYPES
-            )
+            if serve_web:
+                await web.start()
+            await _receive_updates(application, settings, web_config, tuning)
             await engine.start()
             log.info("bot @%s is running", bot.username)
             await stop.wait()
             log.info("stopping")
             await engine.stop()
-            await application.updater.stop()
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            await web.stop()
             await application.stop()
     finally:
         await client.aclose()
         await storage.close()
+
+
+async def _receive_updates(
+    application: Application,
+    settings: Settings,
+    web_config: WebConfig,
+    tuning: Tuning,
+) -> None:
+    """Webhook when WEBHOOK_URL is set (Telegram posts to our web server), else polling."""
+    if settings.webhook_url:
+        await application.bot.set_webhook(
+            settings.webhook_url,
+            secret_token=web_config.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+        return
+    assert application.updater is not None
+    await application.updater.start_polling(
+        timeout=tuning.poll_timeout, allowed_updates=Update.ALL_TYPES
+    )

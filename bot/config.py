@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.evolink.models import check_callback_url
+
 
 class Settings(BaseSettings):
     """Everything the operator can set; defaults mirror PRODUCT.md §8."""
@@ -44,6 +46,10 @@ class Settings(BaseSettings):
     cost_qwen_edit: Decimal = Field(default=Decimal(1), ge=0)
     cost_video_5s_720p: Decimal = Field(default=Decimal(5), ge=0)
     album_debounce_seconds: float = Field(default=1.5, ge=0)
+    # Where the bot listens when WEBHOOK_URL or EVOLINK_CALLBACK_URL is set (behind the
+    # operator's HTTPS proxy, which forwards both public URLs here).
+    web_listen: str = "0.0.0.0"
+    web_port: int = Field(default=8080, ge=1, le=65535)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -67,6 +73,19 @@ class Settings(BaseSettings):
     @classmethod
     def _no_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
+
+    @field_validator("evolink_callback_url")
+    @classmethod
+    def _callback_rules(cls, value: str) -> str:
+        # Evolink refuses anything else for every task (DIGEST §5), so refuse it at start-up.
+        return check_callback_url(value.rstrip("/")) if value else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_https(cls, value: str) -> str:
+        if value and not value.startswith("https://"):
+            raise ValueError("Telegram only delivers webhooks to https:// URLs")
+        return value
 
     @field_validator("log_level")
     @classmethod

@@ -52,6 +52,18 @@ async def _run_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Pr
             {"TELEGRAM_BOT_TOKEN": "1:x", "EVOLINK_API_KEY": "k", "QUOTA_TIMEZONE": "Mars/Base"},
             "QUOTA_TIMEZONE",
         ),
+        (
+            {"TELEGRAM_BOT_TOKEN": "1:x", "EVOLINK_API_KEY": "k", "WEBHOOK_URL": "http://x/y"},
+            "WEBHOOK_URL",
+        ),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "1:x",
+                "EVOLINK_API_KEY": "k",
+                "EVOLINK_CALLBACK_URL": "https://10.0.0.5/cb",
+            },
+            "EVOLINK_CALLBACK_URL",
+        ),
     ],
 )
 async def test_bad_configuration_stops_with_one_line(tmp_path: Path, env, name) -> None:

@@ -96,13 +96,15 @@ class Harness:
     async def start(self, tuning: Tuning = FAST_TUNING, **overrides: Any) -> RunningBot:
         settings = self.settings(**overrides)
         stop = asyncio.Event()
-        polls_before = len(self.tg.calls_to("getUpdates"))
+
+        def receiving() -> int:  # long polls, or a webhook registered
+            return len(self.tg.calls_to("getUpdates")) + len(self.tg.calls_to("setWebhook"))
+
+        before = receiving()
         task = asyncio.create_task(run_bot(settings, stop, tuning))
         running = RunningBot(settings, stop, task)
         self.bots.append(running)
-        await self.tg.wait_for(
-            lambda: task.done() or len(self.tg.calls_to("getUpdates")) > polls_before, 15
-        )
+        await self.tg.wait_for(lambda: task.done() or receiving() > before, 15)
         if task.done():
             task.result()  # surfaces the start-up error
         return running
@@ -134,7 +136,10 @@ class Harness:
 async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
     tg = FakeTelegram(token=TOKEN, bot_username=BOT_USERNAME)
     tg.flood = FloodLimits(
-        enabled=True, per_chat_per_second=60, per_chat_burst=60, group_per_minute=4000,
+        enabled=True,
+        per_chat_per_second=60,
+        per_chat_burst=60,
+        group_per_minute=4000,
         global_per_second=300,
     )
     evo = FakeEvolink(api_key=KEY)

@@ -1,0 +1,82 @@
+"""WEBHOOK_URL and EVOLINK_CALLBACK_URL: updates pushed by Telegram, tasks hinted by Evolink."""
+
+from __future__ import annotations
+
+import socket
+from dataclasses import replace
+from typing import Any
+
+import httpx
+
+from bot.web import SECRET_HEADER, derived_secret
+from tests.e2e.conftest import FAST_TUNING, TOKEN, Harness
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_webhook_receives_updates_only_with_the_secret(harness: Harness) -> None:
+    tg = harness.tg
+    port = _free_port()
+    await harness.start(
+        webhook_url="https://bot.example.com/tg/hook", web_listen="127.0.0.1", web_port=port
+    )
+    await tg.wait_for(lambda: bool(tg.calls_to("setWebhook")), 10)
+    registered = tg.calls_to("setWebhook")[-1].params
+    assert registered["url"] == "https://bot.example.com/tg/hook"
+    secret = registered["secret_token"]
+    assert secret == derived_secret(TOKEN, "telegram-webhook")
+
+    alice = tg.user(1001, "Alice")
+    chat = tg.private_chat(alice)
+    message = tg.send_text(chat, alice, "/quota")  # recorded in the chat, as Telegram would
+    update: dict[str, Any] = {"update_id": 777, "message": message}
+    async with httpx.AsyncClient() as client:
+        url = f"http://127.0.0.1:{port}/tg/hook"
+        forged = await client.post(url, json=update, headers={SECRET_HEADER: "guess"})
+        assert forged.status_code == 403
+        accepted = await client.post(url, json=update, headers={SECRET_HEADER: secret})
+        assert accepted.status_code == 200
+    reply = await harness.reply_in(chat["id"], lambda m: "Daily credits" in m.get("text", ""))
+    assert reply["reply_to_message"]["message_id"] == message["message_id"]
+    assert not tg.calls_to("getUpdates")[1:]  # no polling while the webhook is set
+
+
+async def test_callback_makes_the_bot_check_the_task_at_once(harness: Harness) -> None:
+    tg, evo = harness.tg, harness.evo
+    evo.task_duration = 1.0
+    evo.estimated_time = 600  # the poll schedule alone would wait minutes for this task
+    port = _free_port()
+    base = "https://bot.example.com/cb"
+    await harness.start(
+        replace(FAST_TUNING, poll_scale=1.0),
+        evolink_callback_url=base,
+        web_listen="127.0.0.1",
+        web_port=port,
+    )
+    alice = tg.user(1001, "Alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine a lighthouse")
+    await evo.wait_for(lambda: bool(evo.tasks))
+    sent = evo.generation_requests()[0]
+    secret = derived_secret(TOKEN, "evolink-callback")
+    assert sent["callback_url"] == f"{base}/evolink/{secret}"
+    task_id = next(iter(evo.tasks))
+    # Wait for the first poll (the bot is tracking now) and for the task to finish.
+    await evo.wait_for(lambda: any(r.path == f"/v1/tasks/{task_id}" for r in evo.requests))
+    await evo.wait_for(lambda: evo.tasks[task_id].status_at(evo.clock())[0] == "completed", 10)
+
+    async with httpx.AsyncClient() as client:
+        url = f"http://127.0.0.1:{port}/cb/evolink"
+        wrong = await client.post(f"{url}/not-the-secret", json={"id": task_id})
+        assert wrong.status_code == 404
+        # The body is never believed: a forged result is not what gets delivered.
+        forged = {"id": task_id, "status": "completed", "results": ["https://evil.example/x.png"]}
+        hint = await client.post(f"{url}/{secret}", json=forged)
+        assert hint.status_code == 200
+    photo = await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=10)
+    assert photo["caption"] == "a lighthouse"
+    assert "evil.example" not in str(evo.fetched_urls)
