@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.ext import Application
 
-from handlers import account, admin, buttons, generation
+from handlers import account, admin, buttons, errors, generation
 
 
 def register_all(application: Application) -> None:
@@ -12,3 +12,4 @@ def register_all(application: Application) -> None:
     buttons.register(application)
     account.register(application)
     admin.register(application)
+    application.add_error_handler(errors.on_error)

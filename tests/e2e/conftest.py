@@ -97,14 +97,22 @@ class Harness:
         settings = self.settings(**overrides)
         stop = asyncio.Event()
 
-        def receiving() -> int:  # long polls, or a webhook registered
-            return len(self.tg.calls_to("getUpdates")) + len(self.tg.calls_to("setWebhook"))
-
-        before = receiving()
+        webhooks = len(self.tg.calls_to("setWebhook"))
         task = asyncio.create_task(run_bot(settings, stop, tuning))
         running = RunningBot(settings, stop, task)
         self.bots.append(running)
-        await self.tg.wait_for(lambda: task.done() or receiving() > before, 15)
+        # Ready once a long poll is waiting (not when it ends: that costs a poll timeout)
+        # or a webhook was registered.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 15
+        while not (
+            task.done()
+            or self.tg.updates.polling
+            or len(self.tg.calls_to("setWebhook")) > webhooks
+        ):
+            if loop.time() > deadline:
+                raise TimeoutError("the bot did not start receiving updates within 15 s")
+            await asyncio.sleep(0.01)
         if task.done():
             task.result()  # surfaces the start-up error
         return running

@@ -7,9 +7,11 @@ from tests.e2e.conftest import Harness
 
 async def test_bot_starts_and_long_polls(harness: Harness) -> None:
     await harness.start()
-    methods = [call.method for call in harness.tg.calls]
+    tg = harness.tg
+    await tg.wait_for(lambda: bool(tg.calls_to("getUpdates")), 10)
+    methods = [call.method for call in tg.calls]
     assert methods[0] == "getMe"
-    assert "getUpdates" in methods
+    assert "deleteWebhook" in methods  # polling starts by clearing any webhook
 
 
 async def test_help_answers_in_private_chat(harness: Harness) -> None:
