@@ -164,7 +164,8 @@ async def post_status(services: Services, bot: Bot, accepted: Accepted) -> None:
         text, keyboard = t("status_submitting", job.language), None
     else:
         key = "status_paused" if services.engine.paused else "status_queued"
-        text, keyboard = t(key, job.language, position=accepted.position), cancel_keyboard(job)
+        position = await services.engine.waiting_position(job)
+        text, keyboard = t(key, job.language, position=position), cancel_keyboard(job)
     status = await reply_to(bot, job.chat_id, job.request_message_id, text, keyboard)
     await services.engine.attach_status(job, status.message_id, text, buttons=keyboard is not None)
 

@@ -137,6 +137,15 @@ class JobEngine:
             return False
         return job.id in await self.storage.jobs.startable_ids(self._config.limits)
 
+    async def waiting_position(self, job: Job) -> int:
+        """The job's place in line as the scheduler will show it: queued jobs ahead of it
+        that start on the next pass are not waiting, so they don't count."""
+        startable = (
+            [] if self._paused else await self.storage.jobs.startable_ids(self._config.limits)
+        )
+        position = await self.storage.jobs.queue_position(job.id)
+        return max(1, position - sum(1 for job_id in startable if job_id < job.id))
+
     async def attach_status(self, job: Job, message_id: int, text: str, *, buttons: bool) -> None:
         self.status.prime(job.id, text, buttons=buttons)
         await self.storage.jobs.set_status_message(job.id, message_id)
