@@ -128,11 +128,13 @@ async def on_cancel(update: Update, context: Context) -> None:
     services, message, user = found
     lang = user.language_code
     args = context.args or []
-    if args and not args[0].lstrip("#").isdigit():
+    number = args[0].lstrip("#") if args else ""
+    if args and not (number.isascii() and number.isdigit()):
         await reply(context.bot, message, t("cancel_usage", lang))
         return
     if args:
-        job = await services.storage.jobs.get(int(args[0].lstrip("#")))
+        # Past SQLite's integer range no job can exist (and the driver would raise).
+        job = await services.storage.jobs.get(int(number)) if len(number) < 19 else None
         if job is None or (job.user_id != user.id and not services.is_admin(user.id)):
             await reply(context.bot, message, t("job_not_found", lang))
             return

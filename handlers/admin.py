@@ -22,6 +22,9 @@ from handlers.common import reply
 log = logging.getLogger(__name__)
 
 MAX_STATS_DAYS = 366
+# Balances are hundredths in SQLite integers (max 2**63 - 1): far past this is a typo.
+MAX_CREDITS = Decimal(10**10)
+MAX_USER_ID = 2**53  # Telegram user ids fit in 52 bits
 
 Handler = Callable[[Services, Message, User, list[str], Context], Awaitable[None]]
 
@@ -46,12 +49,17 @@ async def target_user(
     """(user id, how to name them, remaining args), or the text to answer with.
 
     With at least `needed` args the first names the user; otherwise the replied-to
-    message's author does.
+    message's author does. As a reply, a first arg that is no id or @username starts the
+    rest (`/ban spamming` in reply to someone bans them with that reason).
     """
     lang = message.from_user.language_code if message.from_user else None
-    if len(args) >= needed and args:
+    replied = message.reply_to_message.from_user if message.reply_to_message else None
+    if replied is not None and replied.is_bot:
+        replied = None
+    names_user = bool(args) and (args[0].startswith("@") or args[0].isdigit())
+    if len(args) >= needed and args and (replied is None or names_user):
         who = args[0]
-        if who.isdigit():
+        if who.isascii() and who.isdigit() and int(who) < MAX_USER_ID:
             return int(who), f"user {who}", args[1:]
         if who.startswith("@"):
             user_id = await services.storage.users.find_by_username(who)
@@ -59,8 +67,7 @@ async def target_user(
                 return t("admin_user_unknown", lang, who=who)
             return user_id, who, args[1:]
         return t("admin_user_unknown", lang, who=who)
-    replied = message.reply_to_message.from_user if message.reply_to_message else None
-    if replied is not None and not replied.is_bot:
+    if replied is not None:
         name = f"@{replied.username}" if replied.username else f"user {replied.id}"
         await services.storage.users.remember(
             replied.id, replied.username, replied.first_name, replied.language_code
@@ -74,7 +81,9 @@ def parse_credits(value: str) -> int | None:
         amount = Decimal(value)
     except InvalidOperation:
         return None
-    return to_cents(amount) if amount.is_finite() else None
+    if not amount.is_finite() or amount.copy_abs() > MAX_CREDITS:
+        return None
+    return to_cents(amount)
 
 
 @admin_only
@@ -165,7 +174,7 @@ async def on_stats(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     lang = admin.language_code
-    days = int(args[0]) if args and args[0].isdigit() else 7
+    days = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 7
     days = max(1, min(MAX_STATS_DAYS, days))
     now = services.storage.users.clock.now()
     zone = services.storage.users.zone
