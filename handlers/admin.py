@@ -202,7 +202,8 @@ async def on_stats(
     )
     await reply(context.bot, message, text[:4096])
     if stats.per_day:
-        chart = jobs_chart(stats.per_day, f"Jobs per day, last {days} day(s)")
+        period = [day_of(now - back * 86400, zone) for back in range(days - 1, -1, -1)]
+        chart = jobs_chart(period, stats.per_day, f"Jobs per day, last {days} day(s)")
         await context.bot.send_photo(message.chat_id, chart, filename="stats.png")
 
 

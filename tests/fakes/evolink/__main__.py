@@ -32,10 +32,13 @@ async def serve(args: argparse.Namespace) -> None:
     fake.task_duration = args.task_duration
     fake.estimated_time = args.estimated_time
     fake.log = lambda line: print(line, flush=True)
-    async with fake:
+    await fake.start(args.host, args.port)
+    try:
         print(f"fake Evolink listening on {fake.url}", flush=True)
         print(f"EVOLINK_API_URL={fake.url} EVOLINK_FILES_URL={fake.url}", flush=True)
         await asyncio.Event().wait()
+    finally:
+        await fake.stop()
 
 
 def main(argv: list[str] | None = None) -> None:
