@@ -76,6 +76,24 @@ async def target_user(
     return ""
 
 
+async def target_or_answer(
+    services: Services,
+    message: Message,
+    args: list[str],
+    context: Context,
+    *,
+    needed: int,
+    usage: str,
+) -> tuple[int, str, list[str]] | None:
+    """`target_user`, answering the admin (unknown user, or how to use the command) on failure."""
+    found = await target_user(services, message, args, needed)
+    if isinstance(found, str):
+        lang = message.from_user.language_code if message.from_user else None
+        await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
+        return None
+    return found
+
+
 def parse_credits(value: str) -> int | None:
     try:
         amount = Decimal(value)
@@ -91,10 +109,15 @@ async def on_grant(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     lang = admin.language_code
-    found = await target_user(services, message, args, needed=2)
-    if isinstance(found, str):
-        usage = "/grant <user> <credits> (or reply: /grant <credits>)"
-        await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
+    found = await target_or_answer(
+        services,
+        message,
+        args,
+        context,
+        needed=2,
+        usage="/grant <user> <credits> (or reply: /grant <credits>)",
+    )
+    if found is None:
         return
     user_id, who, rest = found
     amount = parse_credits(rest[0]) if rest else None
@@ -117,10 +140,10 @@ async def on_setlimit(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     lang = admin.language_code
-    found = await target_user(services, message, args, needed=2)
-    if isinstance(found, str):
-        usage = "/setlimit <user> <credits|default>"
-        await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
+    found = await target_or_answer(
+        services, message, args, context, needed=2, usage="/setlimit <user> <credits|default>"
+    )
+    if found is None:
         return
     user_id, who, rest = found
     value = rest[0].lower() if rest else ""
@@ -144,10 +167,10 @@ async def on_ban(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     lang = admin.language_code
-    found = await target_user(services, message, args, needed=1)
-    if isinstance(found, str):
-        usage = "/ban <user> [reason]"
-        await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
+    found = await target_or_answer(
+        services, message, args, context, needed=1, usage="/ban <user> [reason]"
+    )
+    if found is None:
         return
     user_id, who, rest = found
     await services.storage.users.set_banned(user_id, True, " ".join(rest) or None)
@@ -160,9 +183,10 @@ async def on_unban(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     lang = admin.language_code
-    found = await target_user(services, message, args, needed=1)
-    if isinstance(found, str):
-        await reply(context.bot, message, found or t("admin_usage", lang, usage="/unban <user>"))
+    found = await target_or_answer(
+        services, message, args, context, needed=1, usage="/unban <user>"
+    )
+    if found is None:
         return
     user_id, who, _ = found
     await services.storage.users.set_banned(user_id, False)

@@ -168,27 +168,17 @@ class Delivery:
         reply: ReplyParameters,
     ) -> Delivered:
         assert item.data is not None
-        keyboard = result_keyboard(job, 1)
-        if photo_ok(item.data):
-            message = await self._bot.send_photo(
-                job.chat_id,
-                item.data,
-                filename=f"result-{job.id}.png",
-                caption=caption,
-                caption_entities=entities,
-                reply_parameters=reply,
-                reply_markup=keyboard,
-            )
-        else:
-            message = await self._bot.send_document(
-                job.chat_id,
-                item.data,
-                filename=f"result-{job.id}.png",
-                caption=caption,
-                caption_entities=entities,
-                reply_parameters=reply,
-                reply_markup=keyboard,
-            )
+        # Over Telegram's photo limits the same bytes go as a document, uncompressed.
+        send = self._bot.send_photo if photo_ok(item.data) else self._bot.send_document
+        message = await send(
+            job.chat_id,
+            item.data,
+            filename=f"result-{job.id}.png",
+            caption=caption,
+            caption_entities=entities,
+            reply_parameters=reply,
+            reply_markup=result_keyboard(job, 1),
+        )
         return _delivered(message)
 
     async def _send_album(
