@@ -158,6 +158,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "zh": "你已有 {count} 个任务在运行或等待，已达上限。请等待完成后再试。",
     },
     "banned": {"en": "You can't use this bot.", "zh": "你无法使用此机器人。"},
+    "group_cap": {
+        "en": "This group has used its {limit} credits for today. They refill at {refill}; "
+        "your own credits were not touched.",
+        "zh": "本群今天的 {limit} 额度已用完，将于 {refill} 恢复；你自己的额度未被扣除。",
+    },
     # --- status message ------------------------------------------------------------------
     "status_queued": {
         "en": "⏳ Queued (#{position}). Your job starts when a slot is free.",
@@ -352,6 +357,15 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "admin_limit_set": {
         "en": "{who} now gets {limit} credits a day ({left} left today).",
         "zh": "{who} 的每日额度现为 {limit}（今天剩余 {left}）。",
+    },
+    "admin_group_limit_set": {
+        "en": "Group {chat} may now spend {limit} credits a day in total; each member's own "
+        "credits still apply.",
+        "zh": "群 {chat} 现在每天总共可用 {limit} 额度；每位成员自己的额度仍然适用。",
+    },
+    "admin_group_limit_cleared": {
+        "en": "Group {chat} no longer has a group-wide daily cap.",
+        "zh": "群 {chat} 已取消全群每日上限。",
     },
     "admin_banned": {
         "en": "{who} is banned. {count} waiting job(s) withdrawn and refunded.",

@@ -140,8 +140,17 @@ async def on_setlimit(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     lang = admin.language_code
+    chat_id = group_named(message, args)
+    if chat_id is not None:
+        await set_group_limit(services, message, lang, chat_id, args[1:], context)
+        return
     found = await target_or_answer(
-        services, message, args, context, needed=2, usage="/setlimit <user> <credits|default>"
+        services,
+        message,
+        args,
+        context,
+        needed=2,
+        usage="/setlimit <user|chat id|here> <credits|default>",
     )
     if found is None:
         return
@@ -159,6 +168,39 @@ async def on_setlimit(
         limit=format_credits(balance.daily_limit),
         left=format_credits(balance.daily_left),
     )
+    await reply(context.bot, message, text)
+
+
+def group_named(message: Message, args: list[str]) -> int | None:
+    """A group chat as `/setlimit` names it: its (negative) id, or `here` inside a group."""
+    if len(args) < 2:
+        return None
+    if args[0].lower() == "here" and message.chat.type in ("group", "supergroup"):
+        return message.chat_id
+    digits = args[0][1:]
+    if args[0].startswith("-") and digits.isascii() and digits.isdigit() and len(digits) < 16:
+        return -int(digits)
+    return None
+
+
+async def set_group_limit(
+    services: Services,
+    message: Message,
+    lang: str | None,
+    chat_id: int,
+    rest: list[str],
+    context: Context,
+) -> None:
+    value = rest[0].lower() if rest else ""
+    limit = None if value == "default" else parse_credits(value)
+    if value != "default" and (limit is None or limit < 0):
+        await reply(context.bot, message, t("admin_bad_amount", lang, value=value))
+        return
+    await services.storage.chats.set_daily_limit(chat_id, limit)
+    if limit is None:
+        text = t("admin_group_limit_cleared", lang, chat=chat_id)
+    else:
+        text = t("admin_group_limit_set", lang, chat=chat_id, limit=format_credits(limit))
     await reply(context.bot, message, text)
 
 

@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from telegram import Bot, Message, Update, User
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.credits import format_credits
 from bot.evolink import limits
 from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT
 from bot.jobs.status import cancel_keyboard
 from bot.messages import language_of, t
 from bot.parsing import CommandError, ParsedCommand, parse_command, resolve_model, split_command
 from bot.services import Context, Services, services_of
-from handlers.common import no_credits_text, reply, reply_to, text_for
+from handlers.common import no_credits_text, refill_time, reply, reply_to, text_for
 from storage.models import Accepted, InputImage, NewJob, Refused
 
 log = logging.getLogger(__name__)
@@ -149,6 +150,9 @@ def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
     lang = new.language
     if refused.reason == "credits" and refused.balance is not None:
         return no_credits_text(services, refused.balance, new.cost, lang)
+    if refused.reason == "group_cap":
+        limit = format_credits(refused.group_limit or 0)
+        return t("group_cap", lang, limit=limit, refill=refill_time(services))
     if refused.reason == "queue_full":
         settings = services.settings
         count = settings.max_active_per_user + settings.max_queued_per_user

@@ -1,4 +1,4 @@
-"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), media and flags."""
+"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from storage.chats import Chats
 from storage.database import Database
 from storage.jobs import Jobs, Stats
 from storage.media import Flags, Media
@@ -19,6 +20,7 @@ class Storage:
         self.jobs = Jobs(db, self.users)
         self.media = Media(db, clock)
         self.flags = Flags(db)
+        self.chats = Chats(db, clock)
 
     @classmethod
     async def open(

@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.credits import Split
-from storage import ledger
+from storage import chats, ledger
 from storage.database import Database
 from storage.models import (
     ACTIVE_STATES,
@@ -68,6 +68,9 @@ class Jobs:
             if outstanding >= limits.max_active_per_user + limits.max_queued_per_user:
                 return Refused("queue_full")
             state = await ledger.roll_day(conn, new.user_id, today, self._users.default_limit, now)
+            if not is_admin and await _over_group_cap(conn, new, today):
+                cap = await chats.chat_limit(conn, new.chat_id)
+                return Refused("group_cap", group_limit=cap)
             job_id = await _insert(conn, new, now, today)
             split = Split(0, 0)
             if not is_admin:
@@ -312,6 +315,14 @@ async def _startable_ids(conn: aiosqlite.Connection, limits: Limits) -> list[int
         per_user[row["user_id"]] += 1
         total += 1
     return chosen
+
+
+async def _over_group_cap(conn: aiosqlite.Connection, new: NewJob, today: str) -> bool:
+    """Whether this job would take a group past the daily cap an admin set for it."""
+    if new.chat_type not in ("group", "supergroup"):
+        return False
+    cap = await chats.chat_limit(conn, new.chat_id)
+    return cap is not None and await chats.used_today(conn, new.chat_id, today) + new.cost > cap
 
 
 async def _insert(conn: aiosqlite.Connection, new: NewJob, now: float, today: str) -> int:

@@ -1,8 +1,12 @@
 """Balance changes, each written as an append-only ledger row in the caller's transaction.
 
 Invariant (tested with hypothesis): for every user, `users.bonus == SUM(bonus_delta)` and
-`users.daily_left == SUM(daily_delta)`, and both stay >= 0. Functions here take the open
-connection of a `BEGIN IMMEDIATE` transaction and never commit themselves.
+`users.daily_left == SUM(daily_delta)`, and both stay >= 0. `users.daily_used` is what the
+user took from today's allowance; the amount left is always `max(0, limit - used)`, so a
+change of limit or a refund can never hand out more than the day allows.
+
+Functions here take the open connection of a `BEGIN IMMEDIATE` transaction and never
+commit themselves.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class DayState:
     daily_left: int
     daily_limit: int
     bonus: int
+    daily_used: int = 0
 
 
 async def ensure_user_row(conn: aiosqlite.Connection, user_id: int, now: float) -> None:
@@ -59,18 +64,28 @@ async def roll_day(
     """Refill the daily allowance lazily the first time a user is touched on a new day."""
     await ensure_user_row(conn, user_id, now)
     cur = await conn.execute(
-        "SELECT daily_left, daily_day, daily_limit, bonus FROM users WHERE user_id = ?",
+        "SELECT daily_left, daily_used, daily_day, daily_limit, bonus FROM users"
+        " WHERE user_id = ?",
         (user_id,),
     )
     row = await cur.fetchone()
     assert row is not None
     limit = row["daily_limit"] if row["daily_limit"] is not None else default_limit
-    left = row["daily_left"]
+    left, used = row["daily_left"], row["daily_used"]
     if row["daily_day"] != today:
         await _row(conn, now, user_id, "daily_reset", limit, daily=limit - left, note=today)
-        await conn.execute("UPDATE users SET daily_day = ? WHERE user_id = ?", (today, user_id))
-        left = limit
-    return DayState(left, limit, row["bonus"])
+        await conn.execute(
+            "UPDATE users SET daily_day = ?, daily_used = 0 WHERE user_id = ?", (today, user_id)
+        )
+        left, used = limit, 0
+    return DayState(left, limit, row["bonus"], used)
+
+
+async def _add_used(conn: aiosqlite.Connection, user_id: int, amount: int) -> None:
+    await conn.execute(
+        "UPDATE users SET daily_used = MAX(0, daily_used + ?) WHERE user_id = ?",
+        (amount, user_id),
+    )
 
 
 async def reserve(
@@ -95,6 +110,7 @@ async def reserve(
             daily=-split.daily,
             bonus=-split.bonus,
         )
+        await _add_used(conn, user_id, split.daily)
     return split
 
 
@@ -114,13 +130,15 @@ async def settle(
     Daily credits reserved on an earlier day are not given back: that allowance expired at
     the reset (the user already got a fresh one), so returning it would mint credits.
     """
-    used = split_charge(charged, reserved)
-    if used.total:
-        await _row(conn, now, user_id, "charge", used.total, job_id=job_id)
+    consumed = split_charge(charged, reserved)
+    if consumed.total:
+        await _row(conn, now, user_id, "charge", consumed.total, job_id=job_id)
     back = release_after_charge(charged, reserved)
     if back.total:
-        daily_back = back.daily if reserved_day == today else 0
-        daily_back = min(daily_back, max(0, state.daily_limit - state.daily_left))
+        # The daily part goes back to today's allowance only if it came out of it.
+        same_day = reserved_day == today
+        used_now = max(0, state.daily_used - back.daily)
+        daily_back = max(0, state.daily_limit - used_now) - state.daily_left if same_day else 0
         await _row(
             conn,
             now,
@@ -130,9 +148,11 @@ async def settle(
             job_id=job_id,
             daily=daily_back,
             bonus=back.bonus,
-            note=None if daily_back == back.daily else "daily part expired",
+            note=None if same_day or not back.daily else "daily part expired",
         )
-    return used.total
+        if same_day:
+            await _add_used(conn, user_id, -back.daily)
+    return consumed.total
 
 
 async def grant(
@@ -154,6 +174,6 @@ async def change_limit(
 ) -> None:
     """Set a per-user allowance; today's balance moves by the difference, never below zero."""
     effective = new_limit if new_limit is not None else default_limit
-    delta = max(effective - state.daily_limit, -state.daily_left)
+    delta = max(0, effective - state.daily_used) - state.daily_left
     await _row(conn, now, user_id, "limit", effective, daily=delta)
     await conn.execute("UPDATE users SET daily_limit = ? WHERE user_id = ?", (new_limit, user_id))

@@ -173,5 +173,6 @@ class Accepted:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    reason: Literal["credits", "queue_full", "banned"]
+    reason: Literal["credits", "queue_full", "banned", "group_cap"]
     balance: Balance | None = None
+    group_limit: int | None = None

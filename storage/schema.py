@@ -103,4 +103,28 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
     ),
+    (
+        # What the user has used of today's allowance (reserved or charged), so the amount
+        # left is always max(0, limit - used) and a limit change can't forget the spending.
+        "ALTER TABLE users ADD COLUMN daily_used INTEGER NOT NULL DEFAULT 0",
+        # Existing databases: today's use is exactly what reserve/release rows took from the
+        # daily allowance since the user's last daily reset.
+        """
+        UPDATE users SET daily_used = MAX(0, -COALESCE((
+            SELECT SUM(l.daily_delta) FROM ledger l
+            WHERE l.user_id = users.user_id AND l.kind IN ('reserve', 'release')
+              AND l.id > COALESCE((
+                  SELECT MAX(r.id) FROM ledger r
+                  WHERE r.user_id = users.user_id AND r.kind = 'daily_reset'), 0)
+        ), 0))
+        """,
+        # An optional daily cap on what all members together may spend in a group chat.
+        """
+        CREATE TABLE chat_limits (
+            chat_id INTEGER PRIMARY KEY,
+            daily_limit INTEGER NOT NULL CHECK (daily_limit >= 0),
+            updated_at REAL NOT NULL
+        )
+        """,
+    ),
 ]

@@ -204,8 +204,9 @@ async def test_set_daily_limit_moves_todays_allowance(storage):
     floored = await storage.users.set_daily_limit(1, 100)
     assert (floored.daily_limit, floored.daily_left) == (100, 0)
     default = await storage.users.set_daily_limit(1, None)
-    assert (default.daily_limit, default.daily_left) == (1000, 900)
-    assert await left_and_bonus(storage, 1) == (900, 0)
+    # 300 were used today: going through a lower limit must not forget that.
+    assert (default.daily_limit, default.daily_left) == (1000, 700)
+    assert await left_and_bonus(storage, 1) == (700, 0)
     record = await storage.users.get(1)
     assert record is not None and record.daily_limit is None
 
@@ -320,6 +321,7 @@ class ModelUser:
     limit: int | None = None
     day: str | None = None
     left: int = 0
+    used: int = 0  # taken from today's allowance (reserved or charged)
     bonus: int = 0
     banned: bool = False
 
@@ -330,7 +332,7 @@ class ModelUser:
     def roll(self, today: str) -> None:
         self.exists = True
         if self.day != today:
-            self.day, self.left = today, self.effective_limit
+            self.day, self.left, self.used = today, self.effective_limit, 0
 
 
 @dataclass
@@ -372,6 +374,7 @@ class Model:
             return "credits", 0, 0
         daily = min(cost, user.left)
         user.left -= daily
+        user.used += daily
         user.bonus -= cost - daily
         return "accepted", daily, cost - daily
 
@@ -391,12 +394,13 @@ class Model:
                 if job.day != self.today:
                     event("release after midnight")
                     back_daily = 0  # yesterday's allowance expired at the reset
-                if back_daily > user.effective_limit - user.left:
+                user.used = max(0, user.used - back_daily)
+                if user.left + back_daily > user.effective_limit - user.used:
                     event("release capped at the daily limit")
-                back_daily = min(back_daily, max(0, user.effective_limit - user.left))
+                # What is left is always what the limit allows beyond today's use.
+                user.left = max(0, user.effective_limit - user.used)
                 if 0 < used < reserved and job.reserved_daily and job.reserved_bonus:
                     event("partial charge of a daily+bonus reservation")
-                user.left += back_daily
                 user.bonus += back_bonus
                 charged_real = used
         job.state, job.charged, job.settled = state, charged_real, True
@@ -593,9 +597,8 @@ async def apply(storage: Storage, clock: ManualClock, model: Model, op: tuple[An
         balance = await storage.users.set_daily_limit(user_id, limit)
         user = model.users[user_id]
         user.roll(model.today)
-        old = user.effective_limit
         user.limit = limit
-        user.left = max(0, user.left + user.effective_limit - old)
+        user.left = max(0, user.effective_limit - user.used)
         assert (balance.daily_left, balance.daily_limit) == (user.left, user.effective_limit)
     elif name == "advance":
         clock.advance(op[1] * 60)

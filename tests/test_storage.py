@@ -633,3 +633,70 @@ async def test_flags(storage):
     await storage.flags.set("paused", "0")
     assert await storage.flags.get("paused") == "0"
     assert await storage.flags.get("other") is None
+
+
+async def test_upgrade_to_v2_derives_todays_use_from_the_ledger(tmp_path: Path) -> None:
+    """A database from before `daily_used` existed: today's use comes from its ledger."""
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as db:
+        for statement in MIGRATIONS[0]:
+            db.execute(statement)
+        db.execute("PRAGMA user_version=1")
+        db.execute(
+            "INSERT INTO users (user_id, daily_left, daily_day, bonus, created_at, updated_at)"
+            " VALUES (7, 700, '2026-11-21', 0, 0, 0)"
+        )
+        rows = [
+            ("daily_reset", 1000, 0, "2026-11-20"),  # yesterday's use must not count
+            ("reserve", 200, -200, None),
+            ("release", 200, 200, None),
+            ("daily_reset", 1000, 0, "2026-11-21"),
+            ("reserve", 500, -500, None),
+            ("release", 200, 200, None),
+            ("limit", 1000, 0, None),
+        ]
+        for kind, amount, delta, note in rows:
+            db.execute(
+                "INSERT INTO ledger (at, user_id, kind, amount, daily_delta, note)"
+                " VALUES (0, 7, ?, ?, ?, ?)",
+                (kind, amount, delta, note),
+            )
+    clock = ManualClock(datetime(2026, 11, 21, 12, tzinfo=UTC).timestamp())
+    storage = await Storage.open(path, clock=clock, zone=ZoneInfo("UTC"), default_limit=1000)
+    try:
+        async with storage.db.read() as conn:
+            cur = await conn.execute("SELECT daily_used FROM users WHERE user_id = 7")
+            row = await cur.fetchone()
+        assert row is not None and row[0] == 300
+        # Going through a zero limit and back keeps those 300 as spent.
+        await storage.users.set_daily_limit(7, 0)
+        balance = await storage.users.set_daily_limit(7, None)
+        assert balance.daily_left == 700
+    finally:
+        await storage.close()
+
+
+async def test_group_cap_counts_reservations_and_charges_but_not_refunds(storage) -> None:
+    def in_group(user_id: int, message_id: int) -> NewJob:
+        job = new_job(user_id, 100, message_id=message_id)
+        job.chat_id, job.chat_type = -100500, "supergroup"
+        return job
+
+    await storage.chats.set_daily_limit(-100500, 200)
+    first = await accepted(storage, in_group(1, 1))
+    await accepted(storage, in_group(2, 2))
+    refused = await storage.jobs.accept(in_group(3, 3), is_admin=False, limits=ROOMY)
+    assert isinstance(refused, Refused) and refused.reason == "group_cap"
+    assert refused.group_limit == 200
+    # Admins are not limited, by the group or otherwise.
+    assert isinstance(
+        await storage.jobs.accept(in_group(4, 4), is_admin=True, limits=ROOMY), Accepted
+    )
+    # A refunded job gives its share of the cap back.
+    await storage.jobs.finish(first.id, "failed")
+    await accepted(storage, in_group(3, 5))
+    # The same users in private chats are not affected by the group's cap.
+    await accepted(storage, new_job(3, 100, message_id=6))
+    await storage.chats.set_daily_limit(-100500, None)
+    assert await storage.chats.daily_limit(-100500) is None
+    await accepted(storage, in_group(5, 7))

@@ -156,7 +156,10 @@ async def test_setlimit_number_and_default(harness: Harness) -> None:
     assert await boss.ask("/setlimit @alice -1") == "-1 is not a number of credits."
     assert await boss.ask("/setlimit @alice many") == "many is not a number of credits."
     assert await boss.ask("/setlimit @alice 1e30") == "1e30 is not a number of credits."
-    assert await boss.ask("/setlimit @alice") == "Usage: /setlimit <user> <credits|default>"
+    assert (
+        await boss.ask("/setlimit @alice")
+        == "Usage: /setlimit <user|chat id|here> <credits|default>"
+    )
     assert await alice.ask("/quota") == quota_text("0", "0", REFILL)
     assert generations(harness) == 1
 
