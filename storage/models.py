@@ -168,7 +168,7 @@ class Limits:
 @dataclass(frozen=True, slots=True)
 class Accepted:
     job: Job
-    position: int  # 0 = can start now; N = N-th in the waiting line
+    position: int  # its place among all queued jobs, itself included (1 = first)
 
 
 @dataclass(frozen=True, slots=True)

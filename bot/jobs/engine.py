@@ -89,7 +89,7 @@ class JobEngine:
         self._pokes: dict[str, asyncio.Event] = {}
         self._scheduler: asyncio.Task[None] | None = None
         self._paused = False
-        self._queued_positions: dict[int, int] = {}
+        self._queued_positions: dict[int, tuple[int, bool]] = {}
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ class JobEngine:
         seen = set()
         for position, job in enumerate(queued, start=1):
             seen.add(job.id)
-            key = position * (2 if self._paused else 1)
+            key = (position, self._paused)
             if self._queued_positions.get(job.id) == key:
                 continue
             self._queued_positions[job.id] = key
