@@ -22,3 +22,14 @@ async def test_help_answers_in_private_chat(harness: Harness) -> None:
     tg.send_text(chat, alice, "/help")
     message = await harness.reply_in(chat["id"], lambda m: "/imagine" in m.get("text", ""))
     assert "10 of 10 daily credits" in message["text"]
+
+
+async def test_a_chinese_speaking_user_is_answered_in_chinese(harness: Harness) -> None:
+    await harness.start()
+    tg = harness.tg
+    li = tg.user(1003, "Li", language_code="zh-hans")
+    chat = tg.private_chat(li)
+    tg.send_text(chat, li, "/imagine 一只狐狸 --n 9")
+    answer = await harness.reply_in(chat["id"], lambda m: "--n" in m.get("text", ""))
+    assert answer["text"] == "--n 必须是 1 到 4 之间的整数，而不是 9。"
+    assert harness.evo.generation_requests() == []
