@@ -26,7 +26,7 @@ from bot.pricing import Prices
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.services import SERVICES_KEY, Services
 from bot.web import WebConfig, WebServer
-from handlers import register_all
+from handlers import announce_commands, register_all
 from storage import Storage
 from storage.models import Limits
 
@@ -45,6 +45,7 @@ class Tuning:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_timeout: int = 10
     poll_scale: float = 1.0
+    delivery_retry_delays: tuple[float, ...] = (3.0, 10.0, 30.0)
 
 
 def build_application(settings: Settings, tuning: Tuning) -> Application:
@@ -100,6 +101,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             video_timeout=settings.video_timeout_seconds,
             callback_url=web_config.task_callback_url,
             poll_scale=tuning.poll_scale,
+            delivery_retry_delays=tuning.delivery_retry_delays,
         ),
         status=StatusReporter(
             bot,
@@ -125,6 +127,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await application.start()
             if serve_web:
                 await web.start()
+            await announce_commands(bot)
             await _receive_updates(application, settings, web_config, tuning)
             await engine.start()
             log.info("bot @%s is running", bot.username)

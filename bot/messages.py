@@ -236,6 +236,11 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "Nothing was charged.",
         "zh": "无法下载生成结果，请重试。未扣除额度。",
     },
+    "err_delivery": {
+        "en": "The result was ready, but Telegram would not take it from me in time. "
+        "Please try again. Nothing was charged.",
+        "zh": "结果已生成，但 Telegram 未能及时接收。请重试。未扣除额度。",
+    },
     "err_internal": {
         "en": "Something went wrong on my side. Please try again. Nothing was charged.",
         "zh": "我这边出了问题，请重试。未扣除额度。",
@@ -335,6 +340,17 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "state_done": {"en": "done", "zh": "完成"},
     "state_failed": {"en": "failed", "zh": "失败"},
     "state_cancelled": {"en": "cancelled", "zh": "已取消"},
+    # --- the command menu Telegram shows (setMyCommands; 3-256 characters each) ----------
+    "cmd_imagine": {"en": "Make a picture from a description", "zh": "根据描述生成图片"},
+    "cmd_edit": {
+        "en": "Change a photo (send or reply to one)",
+        "zh": "修改照片（发送或回复照片）",
+    },
+    "cmd_animate": {"en": "Make a short video from a photo", "zh": "用照片生成短视频"},
+    "cmd_quota": {"en": "Your credits and prices", "zh": "你的额度和价格"},
+    "cmd_jobs": {"en": "Your running and recent jobs", "zh": "你正在运行和最近的任务"},
+    "cmd_cancel": {"en": "Withdraw a waiting job", "zh": "取消排队中的任务"},
+    "cmd_help": {"en": "What I can do, with examples", "zh": "功能说明和示例"},
     # --- admin ---------------------------------------------------------------------------
     "admin_only": {
         "en": "That command is for admins only.",

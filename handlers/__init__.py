@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
+from telegram import Bot, BotCommand
+from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bot.messages import t
 from handlers import account, admin, buttons, errors, generation
 
 
@@ -13,3 +18,17 @@ def register_all(application: Application) -> None:
     account.register(application)
     admin.register(application)
     application.add_error_handler(errors.on_error)
+
+
+MENU = ("imagine", "edit", "animate", "quota", "jobs", "cancel", "help")
+log = logging.getLogger(__name__)
+
+
+async def announce_commands(bot: Bot) -> None:
+    """The command menu Telegram clients show, in English and Chinese."""
+    try:
+        for lang in ("en", "zh"):
+            commands = [BotCommand(name, t(f"cmd_{name}", lang)) for name in MENU]
+            await bot.set_my_commands(commands, language_code=None if lang == "en" else lang)
+    except TelegramError as error:  # a menu is a convenience; never fail start-up over it
+        log.warning("could not set the command menu: %s", error)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import (
     Bot,
@@ -20,6 +21,8 @@ from telegram import (
     ReplyParameters,
     User,
 )
+from telegram.constants import ChatAction
+from telegram.error import BadRequest, TelegramError
 
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import EvolinkError, ResultTooLargeError
@@ -126,6 +129,7 @@ class Delivery:
         self, job: Job, items: list[Fetched], requester: Requester | None
     ) -> list[Delivered]:
         """Send what `fetch` brought back as replies to the request; returns what was sent."""
+        await self._show_uploading(job)
         caption, entities = caption_for(job, requester)
         reply = ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
         files = [item for item in items if item.data is not None]
@@ -159,6 +163,14 @@ class Delivery:
             sent.append(Delivered(message.message_id, "link"))
         return sent
 
+    async def _show_uploading(self, job: Job) -> None:
+        """'sending a photo…' in the chat header while the upload runs (a courtesy only)."""
+        action = ChatAction.UPLOAD_VIDEO if job.kind == "video" else ChatAction.UPLOAD_PHOTO
+        try:
+            await self._bot.send_chat_action(job.chat_id, action)
+        except TelegramError as error:
+            log.info("chat action for job %s refused: %s", job.id, error)
+
     async def _send_single_image(
         self,
         job: Job,
@@ -168,17 +180,21 @@ class Delivery:
         reply: ReplyParameters,
     ) -> Delivered:
         assert item.data is not None
-        # Over Telegram's photo limits the same bytes go as a document, uncompressed.
-        send = self._bot.send_photo if photo_ok(item.data) else self._bot.send_document
-        message = await send(
-            job.chat_id,
-            item.data,
-            filename=f"result-{job.id}.png",
-            caption=caption,
-            caption_entities=entities,
-            reply_parameters=reply,
-            reply_markup=result_keyboard(job, 1),
-        )
+        options: dict[str, Any] = {
+            "filename": f"result-{job.id}.png",
+            "caption": caption,
+            "caption_entities": entities,
+            "reply_parameters": reply,
+            "reply_markup": result_keyboard(job, 1),
+        }
+        # Over Telegram's photo limits the same bytes go as a document, uncompressed; and
+        # if Telegram refuses them as a photo anyway, they go as a document too.
+        if photo_ok(item.data):
+            try:
+                return _delivered(await self._bot.send_photo(job.chat_id, item.data, **options))
+            except BadRequest as refused:
+                log.info("result of job %s refused as a photo (%s)", job.id, refused)
+        message = await self._bot.send_document(job.chat_id, item.data, **options)
         return _delivered(message)
 
     async def _send_album(
@@ -191,16 +207,18 @@ class Delivery:
     ) -> list[Delivered]:
         """Albums can't carry buttons, so a short message with them follows the album."""
         as_photos = all(item.data is not None and photo_ok(item.data) for item in items)
-        media: list[InputMediaPhoto | InputMediaDocument] = []
-        for position, item in enumerate(items):
-            assert item.data is not None
-            extra = {"caption": caption, "caption_entities": entities} if position == 0 else {}
-            name = f"result-{job.id}-{item.index + 1}.png"
-            if as_photos:
-                media.append(InputMediaPhoto(item.data, filename=name, **extra))  # type: ignore[arg-type]
-            else:
-                media.append(InputMediaDocument(item.data, filename=name, **extra))  # type: ignore[arg-type]
-        messages = await self._bot.send_media_group(job.chat_id, media, reply_parameters=reply)
+        messages: tuple[Message, ...] = ()
+        if as_photos:
+            try:
+                media = _album(job, items, caption, entities, InputMediaPhoto)
+                messages = await self._bot.send_media_group(
+                    job.chat_id, media, reply_parameters=reply
+                )
+            except BadRequest as refused:
+                log.info("results of job %s refused as photos (%s)", job.id, refused)
+        if not messages:
+            media = _album(job, items, caption, entities, InputMediaDocument)
+            messages = await self._bot.send_media_group(job.chat_id, media, reply_parameters=reply)
         sent = [_delivered(message) for message in messages]
         buttons = await self._bot.send_message(
             job.chat_id,
@@ -212,6 +230,27 @@ class Delivery:
         )
         sent.append(Delivered(buttons.message_id, "buttons"))
         return sent
+
+
+def _album(
+    job: Job,
+    items: list[Fetched],
+    caption: str,
+    entities: list[MessageEntity],
+    kind: type[InputMediaPhoto] | type[InputMediaDocument],
+) -> list[InputMediaPhoto | InputMediaDocument]:
+    """One album item per result; the caption goes on the first (Telegram shows it there)."""
+    media: list[InputMediaPhoto | InputMediaDocument] = []
+    for position, item in enumerate(items):
+        assert item.data is not None
+        name = f"result-{job.id}-{item.index + 1}.png"
+        if position == 0:
+            media.append(
+                kind(item.data, filename=name, caption=caption, caption_entities=entities)
+            )
+        else:
+            media.append(kind(item.data, filename=name))
+    return media
 
 
 def _delivered(message: Message) -> Delivered:

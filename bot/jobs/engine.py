@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Bot
+from telegram.error import BadRequest, NetworkError
 
 from bot.clock import Clock
 from bot.evolink import limits
@@ -43,7 +44,7 @@ from bot.jobs.status import StatusReporter, cancel_keyboard
 from bot.messages import t
 from bot.pricing import Prices
 from storage import Storage
-from storage.models import Accepted, Job, Limits, NewJob, Refused
+from storage.models import Accepted, Delivered, Job, Limits, NewJob, Refused
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class EngineConfig:
     video_timeout: float = 1800.0
     callback_url: str | None = None
     poll_scale: float = 1.0  # tests shrink the poll schedule; production keeps 1.0
+    delivery_retry_delays: tuple[float, ...] = (3.0, 10.0, 30.0)
 
 
 class JobEngine:
@@ -392,9 +394,7 @@ class JobEngine:
         await self.status.show(job, t("status_delivering", job.language))
         already = sum(1 for d in job.delivered if d.kind not in ("buttons", "text"))
         if already < len(job.result_urls):
-            items = await self._delivery.fetch(job.result_urls, start=already)
-            requester = await self._requester(job.user_id)
-            sent = await self._delivery.send(job, items, requester)
+            sent = await self._send_results(job, already)
             await self.storage.jobs.record_delivery(job.id, sent)
             job = await self._reload(job)
         produced = sum(
@@ -409,6 +409,30 @@ class JobEngine:
             await self.status.show(
                 finished, t("status_done", job.language, seconds=seconds), final=True
             )
+
+    async def _send_results(self, job: Job, start: int) -> list[Delivered]:
+        """Download and send, trying again when Telegram can't be reached for a moment.
+
+        The result links live 24 h, so a short outage must not cost the user their result.
+        A send that timed out after Telegram took it may arrive twice; PRODUCT.md §4 prefers
+        that to losing it. Refusals (bad request, blocked bot) are not retried.
+        """
+        requester = await self._requester(job.user_id)
+        delays = self._config.delivery_retry_delays
+        for attempt in range(len(delays) + 1):
+            try:
+                items = await self._delivery.fetch(job.result_urls, start=start)
+                return await self._delivery.send(job, items, requester)
+            except EvolinkError as error:
+                raise Failure("err_result_missing", "result_download") from error
+            except NetworkError as error:  # includes TimedOut; BadRequest is a refusal
+                if isinstance(error, BadRequest):
+                    raise
+                if attempt == len(delays):
+                    raise Failure("err_delivery", "telegram_unreachable") from error
+                log.warning("delivering job %s failed (%s); retrying", job.id, error)
+                await self._sleep(delays[attempt])
+        raise AssertionError("unreachable")
 
     def _charge_for(self, job: Job, produced: int) -> int:
         if job.kind == "video":

@@ -1,0 +1,72 @@
+"""Delivery survives Telegram's bad moments: no lost result, no silent failure."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.messages import t
+from tests.e2e.conftest import Harness
+
+
+def _ledger(harness: Harness, user_id: int) -> list[tuple[str, int]]:
+    with sqlite3.connect(harness.tmp_path / "bot.sqlite3") as db:
+        rows = db.execute(
+            "SELECT kind, amount FROM ledger WHERE user_id = ? AND kind != 'daily_reset'"
+            " ORDER BY id",
+            (user_id,),
+        ).fetchall()
+    return [(kind, amount) for kind, amount in rows]
+
+
+async def _imagine(harness: Harness) -> int:
+    tg = harness.tg
+    alice = tg.user(1001, "Alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine a lighthouse")
+    return int(chat["id"])
+
+
+async def test_a_short_telegram_outage_does_not_lose_the_result(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    tg.fail_next("sendPhoto", error_code=502, description="Bad Gateway", times=2)
+    chat_id = await _imagine(harness)
+    await harness.reply_in(chat_id, lambda m: bool(m.get("photo")))
+    assert len([m for m in tg.bot_messages(chat_id) if m.get("photo")]) == 1
+    await tg.wait_for(lambda: len(_ledger(harness, 1001)) == 2)
+    assert _ledger(harness, 1001) == [("reserve", 100), ("charge", 100)]
+
+
+async def test_a_result_refused_as_a_photo_arrives_as_a_document(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    tg.fail_next("sendPhoto", description="Bad Request: PHOTO_INVALID_DIMENSIONS")
+    chat_id = await _imagine(harness)
+    document = await harness.reply_in(chat_id, lambda m: bool(m.get("document")))
+    assert document["caption"] == "a lighthouse"
+    assert document["reply_markup"]["inline_keyboard"][0][0]["callback_data"].startswith("again")
+
+
+async def test_telegram_gone_for_good_ends_in_words_and_a_refund(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    tg.fail_next("sendPhoto", error_code=502, description="Bad Gateway", times=10)
+    chat_id = await _imagine(harness)
+    expected = t("err_delivery")
+    await harness.reply_in(chat_id, lambda m: expected in m.get("text", ""))
+    assert _ledger(harness, 1001) == [("reserve", 100), ("release", 100)]
+
+
+async def test_the_command_menu_is_set_in_english_and_chinese(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    menus = {
+        call.params.get("language_code"): call.params for call in tg.calls_to("setMyCommands")
+    }
+    assert set(menus) == {None, "zh"}
+    names = [command["command"] for command in menus[None]["commands"]]
+    assert names == ["imagine", "edit", "animate", "quota", "jobs", "cancel", "help"]
+    assert tg.calls_to("sendChatAction") == []  # nothing sent yet
+    chat_id = await _imagine(harness)
+    await harness.reply_in(chat_id, lambda m: bool(m.get("photo")))
+    assert tg.calls_to("sendChatAction")[-1].params["action"] == "upload_photo"
