@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -104,6 +105,20 @@ def parse_credits(value: str) -> int | None:
     return to_cents(amount)
 
 
+@dataclass(frozen=True, slots=True)
+class DailyLimit:
+    limit: int | None  # None: back to the default
+
+
+def parse_limit(rest: list[str]) -> DailyLimit | str:
+    """`<credits>` or `default` as /setlimit takes it; otherwise the text that was wrong."""
+    value = rest[0].lower() if rest else ""
+    if value == "default":
+        return DailyLimit(None)
+    limit = parse_credits(value)
+    return value if limit is None or limit < 0 else DailyLimit(limit)
+
+
 @admin_only
 async def on_grant(
     services: Services, message: Message, admin: User, args: list[str], context: Context
@@ -155,12 +170,11 @@ async def on_setlimit(
     if found is None:
         return
     user_id, who, rest = found
-    value = rest[0].lower() if rest else ""
-    limit = None if value == "default" else parse_credits(value)
-    if value != "default" and (limit is None or limit < 0):
-        await reply(context.bot, message, t("admin_bad_amount", lang, value=value))
+    parsed = parse_limit(rest)
+    if isinstance(parsed, str):
+        await reply(context.bot, message, t("admin_bad_amount", lang, value=parsed))
         return
-    balance = await services.storage.users.set_daily_limit(user_id, limit)
+    balance = await services.storage.users.set_daily_limit(user_id, parsed.limit)
     text = t(
         "admin_limit_set",
         lang,
@@ -191,11 +205,11 @@ async def set_group_limit(
     rest: list[str],
     context: Context,
 ) -> None:
-    value = rest[0].lower() if rest else ""
-    limit = None if value == "default" else parse_credits(value)
-    if value != "default" and (limit is None or limit < 0):
-        await reply(context.bot, message, t("admin_bad_amount", lang, value=value))
+    parsed = parse_limit(rest)
+    if isinstance(parsed, str):
+        await reply(context.bot, message, t("admin_bad_amount", lang, value=parsed))
         return
+    limit = parsed.limit
     await services.storage.chats.set_daily_limit(chat_id, limit)
     if limit is None:
         text = t("admin_group_limit_cleared", lang, chat=chat_id)

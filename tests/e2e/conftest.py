@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,6 +124,16 @@ class Harness:
             if not running.task.done():
                 await running.shutdown()
         self.bots.clear()
+
+    def ledger(self, user_id: int) -> list[tuple[str, int]]:
+        """The user's ledger rows (kind, amount), without the daily resets."""
+        with sqlite3.connect(self.tmp_path / "bot.sqlite3") as db:
+            rows = db.execute(
+                "SELECT kind, amount FROM ledger WHERE user_id = ? AND kind != 'daily_reset'"
+                " ORDER BY id",
+                (user_id,),
+            ).fetchall()
+        return [(kind, amount) for kind, amount in rows]
 
     async def reply_in(
         self, chat_id: int, predicate: Callable[[dict[str, Any]], bool], timeout: float = 15

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.messages import t
 from tests.e2e.conftest import Harness
-
-
-def _ledger(harness: Harness, user_id: int) -> list[tuple[str, int]]:
-    with sqlite3.connect(harness.tmp_path / "bot.sqlite3") as db:
-        rows = db.execute(
-            "SELECT kind, amount FROM ledger WHERE user_id = ? AND kind != 'daily_reset'"
-            " ORDER BY id",
-            (user_id,),
-        ).fetchall()
-    return [(kind, amount) for kind, amount in rows]
 
 
 async def _imagine(harness: Harness) -> int:
@@ -33,8 +21,8 @@ async def test_a_short_telegram_outage_does_not_lose_the_result(harness: Harness
     chat_id = await _imagine(harness)
     await harness.reply_in(chat_id, lambda m: bool(m.get("photo")))
     assert len([m for m in tg.bot_messages(chat_id) if m.get("photo")]) == 1
-    await tg.wait_for(lambda: len(_ledger(harness, 1001)) == 2)
-    assert _ledger(harness, 1001) == [("reserve", 100), ("charge", 100)]
+    await tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
+    assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
 
 
 async def test_a_result_refused_as_a_photo_arrives_as_a_document(harness: Harness) -> None:
@@ -54,7 +42,7 @@ async def test_telegram_gone_for_good_ends_in_words_and_a_refund(harness: Harnes
     chat_id = await _imagine(harness)
     expected = t("err_delivery")
     await harness.reply_in(chat_id, lambda m: expected in m.get("text", ""))
-    assert _ledger(harness, 1001) == [("reserve", 100), ("release", 100)]
+    assert harness.ledger(1001) == [("reserve", 100), ("release", 100)]
 
 
 async def test_the_command_menu_is_set_in_english_and_chinese(harness: Harness) -> None:

@@ -2,20 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from bot.messages import t
 from tests.e2e.conftest import Harness
-
-
-def _ledger(harness: Harness, user_id: int) -> list[tuple[str, int]]:
-    with sqlite3.connect(harness.tmp_path / "bot.sqlite3") as db:
-        rows = db.execute(
-            "SELECT kind, amount FROM ledger WHERE user_id = ? AND kind != 'daily_reset'"
-            " ORDER BY id",
-            (user_id,),
-        ).fetchall()
-    return [(kind, amount) for kind, amount in rows]
 
 
 async def test_running_job_is_delivered_once_after_a_restart(harness: Harness) -> None:
@@ -37,7 +25,7 @@ async def test_running_job_is_delivered_once_after_a_restart(harness: Harness) -
     photos = [m for m in tg.bot_messages(chat["id"]) if m.get("photo")]
     assert len(photos) == 1
     assert len(evo.generation_requests()) == 1  # tracked again, never resubmitted
-    assert _ledger(harness, 1001) == [("reserve", 100), ("charge", 100)]
+    assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
 
 
 async def test_submission_cut_off_by_a_restart_is_refunded(harness: Harness) -> None:
@@ -53,7 +41,7 @@ async def test_submission_cut_off_by_a_restart_is_refunded(harness: Harness) -> 
     await harness.start()
     expected = t("err_submission_unknown")
     await harness.reply_in(chat["id"], lambda m: expected in m.get("text", ""), timeout=20)
-    assert _ledger(harness, 1001) == [("reserve", 100), ("release", 100)]
+    assert harness.ledger(1001) == [("reserve", 100), ("release", 100)]
     assert not [m for m in tg.bot_messages(chat["id"]) if m.get("photo")]
 
 
