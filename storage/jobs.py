@@ -231,10 +231,6 @@ class Jobs:
             "state IN ('queued', 'submitting', 'running', 'delivering') ORDER BY id"
         )
 
-    async def by_task(self, task_id: str) -> Job | None:
-        jobs = await self._select("task_id = ?", task_id)
-        return jobs[0] if jobs else None
-
     async def for_user(self, user_id: int, *, finished_limit: int = 10) -> list[Job]:
         """Unfinished jobs first, then the last `finished_limit` finished ones (newest first)."""
         open_jobs = await self._select(

@@ -9,7 +9,6 @@ from typing import Any, Literal
 JobState = Literal["queued", "submitting", "running", "delivering", "done", "failed", "cancelled"]
 ACTIVE_STATES: tuple[JobState, ...] = ("submitting", "running")
 UNFINISHED_STATES: tuple[JobState, ...] = ("queued", "submitting", "running", "delivering")
-FINAL_STATES: tuple[JobState, ...] = ("done", "failed", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)

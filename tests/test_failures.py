@@ -8,6 +8,7 @@ from bot.evolink.errors import (
     AuthenticationError,
     BadRequestError,
     EvolinkConnectionError,
+    EvolinkResponseError,
     EvolinkTimeoutError,
     InsufficientCreditsError,
     NotFoundError,
@@ -73,3 +74,9 @@ def test_a_create_that_may_have_reached_evolink_asks_to_send_again() -> None:
     assert from_exception(maybe).key == "err_retry_later"
     not_sent = EvolinkConnectionError("refused", maybe_sent=False)
     assert from_exception(not_sent, creating=True).key == "err_retry_later"
+
+
+def test_an_unreadable_answer_to_a_create_asks_to_send_again() -> None:
+    unreadable = EvolinkResponseError("not JSON", status_code=200)
+    assert from_exception(unreadable, creating=True).key == "err_submission_unknown"
+    assert from_exception(unreadable).key == "err_retry_later"

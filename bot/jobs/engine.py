@@ -103,7 +103,7 @@ class JobEngine:
 
     async def stop(self) -> None:
         """Stop working; unfinished jobs stay in SQLite and carry on at the next start."""
-        tasks = [t for t in (self._scheduler, *self._tasks.values()) if t is not None]
+        tasks = [task for task in (self._scheduler, *self._tasks.values()) if task is not None]
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -123,9 +123,6 @@ class JobEngine:
         self._paused = paused
         await self.storage.flags.set(PAUSED_FLAG, "1" if paused else "0")
         self.wake()
-
-    def running_jobs(self) -> int:
-        return len(self._tasks)
 
     # --- what handlers call ---------------------------------------------------------------
 
@@ -244,12 +241,10 @@ class JobEngine:
                 if job.create_sent and job.task_id is None:
                     raise Failure("err_submission_unknown", "submission_unknown")
                 job = await self._submit(job)
-            task: Task | None = None
             if job.state == "running":
-                task = await self._track(job)
-                job = await self._mark_delivering(job, task)
+                job = await self._mark_delivering(job, await self._track(job))
             if job.state == "delivering":
-                await self._deliver(job, task)
+                await self._deliver(job)
         except Failure as failure:
             await self._fail(job, failure)
         except asyncio.CancelledError:
@@ -390,7 +385,7 @@ class JobEngine:
         )
         return await self._reload(job)
 
-    async def _deliver(self, job: Job, task: Task | None) -> None:
+    async def _deliver(self, job: Job) -> None:
         await self.status.show(job, t("status_delivering", job.language))
         already = sum(1 for d in job.delivered if d.kind not in ("buttons", "text"))
         if already < len(job.result_urls):

@@ -9,6 +9,7 @@ from bot.evolink.errors import (
     BadRequestError,
     EvolinkConnectionError,
     EvolinkError,
+    EvolinkResponseError,
     InsufficientCreditsError,
     PermissionDeniedError,
     RateLimitError,
@@ -47,6 +48,9 @@ def from_exception(error: EvolinkError, *, creating: bool = False) -> Failure:
         if creating and error.maybe_sent:
             return Failure("err_submission_unknown", "submission_unknown")
         return Failure("err_retry_later", "connection")
+    if creating and isinstance(error, EvolinkResponseError):
+        # Evolink said yes but we can't read the task: it may exist, we can't track it.
+        return Failure("err_submission_unknown", "unreadable_create_response")
     if isinstance(error, AuthenticationError):
         return Failure("err_unavailable", "http_401", alert="401")
     if isinstance(error, InsufficientCreditsError):

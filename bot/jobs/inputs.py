@@ -6,8 +6,11 @@ for the model (scale, flatten, re-encode) and uploads the bytes to Evolink's fil
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import Bot
-from telegram.error import BadRequest
+from telegram.error import BadRequest, NetworkError
 
 from bot.evolink.client import EvolinkClient
 from bot.images import ImageRejected, prepare_image
@@ -15,6 +18,9 @@ from bot.jobs.failures import Failure
 from storage.models import InputImage, Job
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+DOWNLOAD_RETRY_DELAYS = (1.0, 3.0)
+log = logging.getLogger(__name__)
+
 MODEL_LABELS = {
     "wan2.5-image-to-image": "wan",
     "qwen-image-edit": "qwen",
@@ -26,13 +32,20 @@ MODEL_LABELS = {
 async def download_from_telegram(bot: Bot, image: InputImage, index: int) -> bytes:
     if image.file_size and image.file_size > TELEGRAM_DOWNLOAD_LIMIT:
         raise _too_big(image.file_size, index)
-    try:
-        file = await bot.get_file(image.file_id)
-        return bytes(await file.download_as_bytearray())
-    except BadRequest as error:
-        if "too big" in str(error).lower():
-            raise _too_big(image.file_size or TELEGRAM_DOWNLOAD_LIMIT + 1, index) from error
-        raise Failure("photo_gone", "input_unavailable") from error
+    for attempt, pause in enumerate((*DOWNLOAD_RETRY_DELAYS, None)):
+        try:
+            file = await bot.get_file(image.file_id)
+            return bytes(await file.download_as_bytearray())
+        except BadRequest as error:
+            if "too big" in str(error).lower():
+                raise _too_big(image.file_size or TELEGRAM_DOWNLOAD_LIMIT + 1, index) from error
+            raise Failure("photo_gone", "input_unavailable") from error
+        except NetworkError as error:  # a moment's trouble reaching Telegram: try again
+            if pause is None:
+                raise Failure("err_retry_later", "telegram_unreachable") from error
+            log.warning("downloading input %d failed (attempt %d): %s", index, attempt + 1, error)
+            await asyncio.sleep(pause)
+    raise AssertionError("unreachable")
 
 
 async def upload_inputs(bot: Bot, client: EvolinkClient, job: Job) -> list[str]:

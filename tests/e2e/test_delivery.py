@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.messages import t
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, jpeg
 
 
 async def _imagine(harness: Harness) -> int:
@@ -58,3 +58,15 @@ async def test_the_command_menu_is_set_in_english_and_chinese(harness: Harness) 
     chat_id = await _imagine(harness)
     await harness.reply_in(chat_id, lambda m: bool(m.get("photo")))
     assert tg.calls_to("sendChatAction")[-1].params["action"] == "upload_photo"
+
+
+async def test_a_telegram_blip_while_fetching_the_photo_is_retried(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    tg.fail_next("getFile", error_code=502, description="Bad Gateway")
+    alice = tg.user(1001, "Alice")
+    chat = tg.private_chat(alice)
+    tg.send_photo(chat, alice, jpeg(800, 600), caption="/edit make it night")
+    photo = await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
+    assert photo["caption"] == "make it night"
+    assert len(tg.calls_to("getFile")) == 2
