@@ -152,6 +152,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "每日额度将于 {refill} 恢复。",
     },
     "bonus_part": {"en": " and {bonus} bonus", "zh": "，奖励额度 {bonus}"},
+    "refill_at": {
+        "en": "{time} {zone} (in {hours} h {minutes} min)",
+        "zh": "{time} {zone}（{hours} 小时 {minutes} 分钟后）",
+    },
     "queue_full": {
         "en": "You already have {count} jobs running or waiting, the most allowed. "
         "Please wait for one to finish.",
@@ -413,6 +417,33 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "出结果中位时间 {median}。\n\n按模型和结果：\n{models}\n\n用户排行：\n{users}",
     },
     "stats_none": {"en": "none", "zh": "无"},
+    "stats_user_line": {
+        "en": "{name} ({id}): {count} jobs, {credits} credits",
+        "zh": "{name}（{id}）：{count} 个任务，{credits} 额度",
+    },
+    "stats_outcome_done": {"en": "done", "zh": "完成"},
+    "stats_outcome_failed": {"en": "failed", "zh": "失败"},
+    "stats_outcome_cancelled": {"en": "cancelled", "zh": "已取消"},
+    "stats_outcome_queued": {"en": "waiting", "zh": "排队中"},
+    "stats_outcome_submitting": {"en": "starting", "zh": "开始中"},
+    "stats_outcome_running": {"en": "running", "zh": "生成中"},
+    "stats_outcome_delivering": {"en": "sending", "zh": "发送中"},
+    "stats_seconds": {"en": "{seconds} s", "zh": "{seconds} 秒"},
+    "chart_title": {
+        "en": "Jobs per day, last {days} day(s)",
+        "zh": "每日任务数（最近 {days} 天）",
+    },
+    "user_label": {"en": "user {id}", "zh": "用户 {id}"},
+    "usage_grant": {
+        "en": "/grant <user> <credits> (or as a reply: /grant <credits>)",
+        "zh": "/grant <用户> <额度>（或回复某人：/grant <额度>）",
+    },
+    "usage_setlimit": {
+        "en": "/setlimit <user | group chat id | here> <credits | default>",
+        "zh": "/setlimit <用户 | 群聊 ID | here> <额度 | default>",
+    },
+    "usage_ban": {"en": "/ban <user> [reason]", "zh": "/ban <用户> [原因]"},
+    "usage_unban": {"en": "/unban <user>", "zh": "/unban <用户>"},
     # --- admin alerts -----------------------------------------------------------------
     "alert_401": {
         "en": "⚠️ Evolink rejected the API key (401). Generation is failing for everyone "

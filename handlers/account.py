@@ -85,7 +85,7 @@ async def on_quota(update: Update, context: Context) -> None:
             lang,
             left=format_credits(balance.daily_left),
             limit=format_credits(balance.daily_limit),
-            refill=refill_time(services),
+            refill=refill_time(services, lang),
             bonus=format_credits(balance.bonus),
             running=running,
             queued=queued,

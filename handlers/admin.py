@@ -61,7 +61,7 @@ async def target_user(
     if len(args) >= needed and args and (replied is None or names_user):
         who = args[0]
         if who.isascii() and who.isdigit() and int(who) < MAX_USER_ID:
-            return int(who), f"user {who}", args[1:]
+            return int(who), t("user_label", lang, id=who), args[1:]
         if who.startswith("@"):
             user_id = await services.storage.users.find_by_username(who)
             if user_id is None:
@@ -69,7 +69,7 @@ async def target_user(
             return user_id, who, args[1:]
         return t("admin_user_unknown", lang, who=who)
     if replied is not None:
-        name = f"@{replied.username}" if replied.username else f"user {replied.id}"
+        name = f"@{replied.username}" if replied.username else t("user_label", lang, id=replied.id)
         await services.storage.users.remember(
             replied.id, replied.username, replied.first_name, replied.language_code
         )
@@ -130,7 +130,7 @@ async def on_grant(
         args,
         context,
         needed=2,
-        usage="/grant <user> <credits> (or reply: /grant <credits>)",
+        usage=t("usage_grant", lang),
     )
     if found is None:
         return
@@ -165,7 +165,7 @@ async def on_setlimit(
         args,
         context,
         needed=2,
-        usage="/setlimit <user|chat id|here> <credits|default>",
+        usage=t("usage_setlimit", lang),
     )
     if found is None:
         return
@@ -224,7 +224,7 @@ async def on_ban(
 ) -> None:
     lang = admin.language_code
     found = await target_or_answer(
-        services, message, args, context, needed=1, usage="/ban <user> [reason]"
+        services, message, args, context, needed=1, usage=t("usage_ban", lang)
     )
     if found is None:
         return
@@ -240,7 +240,7 @@ async def on_unban(
 ) -> None:
     lang = admin.language_code
     found = await target_or_answer(
-        services, message, args, context, needed=1, usage="/unban <user>"
+        services, message, args, context, needed=1, usage=t("usage_unban", lang)
     )
     if found is None:
         return
@@ -262,11 +262,17 @@ async def on_stats(
     none = t("stats_none", lang)
     per_model: dict[str, list[str]] = {}
     for (model, state), count in sorted(stats.jobs_by_model_state.items()):
-        per_model.setdefault(model, []).append(f"{state} {count}")
+        per_model.setdefault(model, []).append(f"{t(f'stats_outcome_{state}', lang)} {count}")
     models = "\n".join(f"{model}: {', '.join(parts)}" for model, parts in per_model.items())
     users = "\n".join(
-        f"{'@' + name if name else user_id} ({user_id}): {count} jobs, "
-        f"{format_credits(charged)} credits"
+        t(
+            "stats_user_line",
+            lang,
+            name=f"@{name}" if name else t("user_label", lang, id=user_id),
+            id=user_id,
+            count=count,
+            credits=format_credits(charged),
+        )
         for user_id, name, count, charged in stats.top_users
     )
     text = t(
@@ -276,14 +282,19 @@ async def on_stats(
         total=sum(stats.jobs_by_model_state.values()),
         credits=format_credits(stats.credits_used),
         failure=f"{stats.failure_rate:.0%}" if stats.failure_rate is not None else none,
-        median=f"{stats.median_seconds:.0f} s" if stats.median_seconds is not None else none,
+        median=(
+            t("stats_seconds", lang, seconds=f"{stats.median_seconds:.0f}")
+            if stats.median_seconds is not None
+            else none
+        ),
         models=models or none,
         users=users or none,
     )
     await reply(context.bot, message, text[:4096])
     if stats.per_day:
         period = [day_of(now - back * 86400, zone) for back in range(days - 1, -1, -1)]
-        chart = jobs_chart(period, stats.per_day, f"Jobs per day, last {days} day(s)")
+        # Always English: matplotlib's bundled fonts have no CJK glyphs.
+        chart = jobs_chart(period, stats.per_day, t("chart_title", "en", days=days))
         await context.bot.send_photo(message.chat_id, chart, filename="stats.png")
 
 

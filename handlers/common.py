@@ -50,14 +50,21 @@ async def reply_to(
     )
 
 
-def refill_time(services: Services) -> str:
+def refill_time(services: Services, lang: str | None) -> str:
     """'00:00 UTC (in 5 h 12 min)': when the daily credits come back."""
     now = services.storage.users.clock.now()
     zone = services.storage.users.zone
     refill: datetime = next_midnight(now, zone)
     minutes = max(0, int((refill.timestamp() - now) // 60))
     hours, minutes = divmod(minutes, 60)
-    return f"{refill:%H:%M} {services.settings.quota_timezone} (in {hours} h {minutes} min)"
+    return t(
+        "refill_at",
+        lang,
+        time=f"{refill:%H:%M}",
+        zone=services.settings.quota_timezone,
+        hours=hours,
+        minutes=minutes,
+    )
 
 
 def no_credits_text(services: Services, balance: Balance, cost: int, lang: str | None) -> str:
@@ -68,5 +75,5 @@ def no_credits_text(services: Services, balance: Balance, cost: int, lang: str |
         cost=format_credits(cost),
         left=format_credits(balance.daily_left),
         bonus_part=bonus,
-        refill=refill_time(services),
+        refill=refill_time(services, lang),
     )

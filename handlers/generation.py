@@ -152,7 +152,7 @@ def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
         return no_credits_text(services, refused.balance, new.cost, lang)
     if refused.reason == "group_cap":
         limit = format_credits(refused.group_limit or 0)
-        return t("group_cap", lang, limit=limit, refill=refill_time(services))
+        return t("group_cap", lang, limit=limit, refill=refill_time(services, lang))
     if refused.reason == "queue_full":
         settings = services.settings
         count = settings.max_active_per_user + settings.max_queued_per_user

@@ -113,7 +113,7 @@ async def test_grant_by_id_username_and_reply_never_below_zero(harness: Harness)
 
     assert await boss.ask("/grant @alice lots") == "lots is not a number of credits."
     assert await boss.ask("/grant @alice") == (
-        "Usage: /grant <user> <credits> (or reply: /grant <credits>)"
+        "Usage: /grant <user> <credits> (or as a reply: /grant <credits>)"
     )
     assert await boss.ask("/grant @alice nan") == "nan is not a number of credits."
     # Absurd numbers get an answer too, not silence (they used to overflow SQLite).
@@ -158,7 +158,7 @@ async def test_setlimit_number_and_default(harness: Harness) -> None:
     assert await boss.ask("/setlimit @alice 1e30") == "1e30 is not a number of credits."
     assert (
         await boss.ask("/setlimit @alice")
-        == "Usage: /setlimit <user|chat id|here> <credits|default>"
+        == "Usage: /setlimit <user | group chat id | here> <credits | default>"
     )
     assert await alice.ask("/quota") == quota_text("0", "0", REFILL)
     assert generations(harness) == 1
