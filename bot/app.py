@@ -32,6 +32,8 @@ from storage.models import Limits
 
 log = logging.getLogger(__name__)
 
+MEDIA_MEMORY_SECONDS = 30 * 86400
+
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
@@ -70,6 +72,9 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
         zone=settings.zone,
         default_limit=to_cents(settings.daily_credits),
     )
+    # Photos are remembered so a later reply to an album item finds the whole album; after
+    # a month nobody replies to them any more.
+    await storage.media.forget_older_than(MEDIA_MEMORY_SECONDS)
     client = EvolinkClient(
         settings.evolink_api_key.get_secret_value(),
         api_url=settings.evolink_api_url,

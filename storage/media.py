@@ -34,6 +34,14 @@ class Media:
                 ),
             )
 
+    async def forget_older_than(self, seconds: float) -> int:
+        """Drop what was seen long ago (run at start-up); returns how many rows went."""
+        async with self._db.transaction() as conn:
+            cur = await conn.execute(
+                "DELETE FROM media_seen WHERE seen_at < ?", (self._clock.now() - seconds,)
+            )
+            return cur.rowcount
+
     async def album(self, chat_id: int, media_group_id: str) -> list[InputImage]:
         """Every item of an album seen in this chat, in the order they were sent."""
         async with self._db.read() as conn:

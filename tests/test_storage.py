@@ -699,3 +699,11 @@ async def test_group_cap_counts_reservations_and_charges_but_not_refunds(storage
     await storage.chats.set_daily_limit(-100500, None)
     assert await storage.chats.daily_limit(-100500) is None
     await accepted(storage, in_group(5, 7))
+
+
+async def test_old_media_is_forgotten(storage, clock) -> None:
+    await storage.media.remember(1, 10, "g", InputImage("old"))
+    clock.advance(31 * 86400)
+    await storage.media.remember(1, 11, "g", InputImage("new"))
+    assert await storage.media.forget_older_than(30 * 86400) == 1
+    assert [image.file_id for image in await storage.media.album(1, "g")] == ["new"]
