@@ -34,13 +34,6 @@ _TOKEN_RE: Final = re.compile(r"\S+")
 _SIZE_RE: Final = re.compile(r"(\d+)[xX×](\d+)")
 _AR_RE: Final = re.compile(r"(\d+)[:：](\d+)")  # the full-width colon comes from Chinese IMEs
 
-# Short names used in messages for the models that take photos.
-_MODEL_NAMES: Final = {
-    limits.IMAGE_TO_IMAGE: "wan",
-    limits.QWEN_EDIT: "qwen",
-    limits.IMAGE_TO_VIDEO: "animate",
-}
-
 
 def split_command(text: str, bot_username: str) -> tuple[str, str] | None:
     """`("imagine", "a cat")` for "/imagine@OurBot a cat"; None when no command is ours."""
@@ -269,7 +262,7 @@ def resolve_model(parsed: ParsedCommand, photo_count: int) -> str:
     if photo_count > most:
         params: dict[str, object] = {
             "count": photo_count,
-            "model": _MODEL_NAMES[model],
+            "model": limits.MODEL_LABELS[model],
             "max": most,
             "hint": "",
         }

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
 from telegram import Message, Update, User
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.credits import format_credits
-from bot.messages import language_of, t
+from bot.messages import t
 from bot.services import Context, Services, services_of
-from handlers.common import refill_time, reply
+from handlers.common import admit, cancel_text, refill_time, reply
 from storage.models import Job
 
 
@@ -39,26 +42,27 @@ async def balance_line(services: Services, user: User) -> str:
     )
 
 
-async def _who(update: Update, context: Context) -> tuple[Services, Message, User] | None:
-    """Common start of every command: remember the user; banned users get one short line."""
-    message, user = update.message, update.effective_user
-    if message is None or user is None:
-        return None
-    services = services_of(context)
-    await services.storage.users.remember(
-        user.id, user.username, user.first_name, user.language_code
-    )
-    if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
-        await reply(context.bot, message, t("banned", user.language_code))
-        return None
-    return services, message, user
+AccountHandler = Callable[[Services, Message, User, Context], Awaitable[None]]
 
 
-async def on_help(update: Update, context: Context) -> None:
-    found = await _who(update, context)
-    if found is None:
-        return
-    services, message, user = found
+def account_command(
+    handler: AccountHandler,
+) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """Every user command starts the same way: who wrote, and are they allowed."""
+
+    async def wrapper(update: Update, context: Context) -> None:
+        message, user = update.message, update.effective_user
+        if message is None or user is None:
+            return
+        services = services_of(context)
+        if await admit(services, context.bot, message, user):
+            await handler(services, message, user, context)
+
+    return wrapper
+
+
+@account_command
+async def on_help(services: Services, message: Message, user: User, context: Context) -> None:
     lang = user.language_code
     text = t(
         "help",
@@ -69,11 +73,8 @@ async def on_help(update: Update, context: Context) -> None:
     await reply(context.bot, message, text)
 
 
-async def on_quota(update: Update, context: Context) -> None:
-    found = await _who(update, context)
-    if found is None:
-        return
-    services, message, user = found
+@account_command
+async def on_quota(services: Services, message: Message, user: User, context: Context) -> None:
     lang = user.language_code
     running, queued = await services.storage.jobs.count_active(user.id)
     if services.is_admin(user.id):
@@ -106,11 +107,8 @@ def job_line(job: Job, lang: str | None) -> str:
     )
 
 
-async def on_jobs(update: Update, context: Context) -> None:
-    found = await _who(update, context)
-    if found is None:
-        return
-    services, message, user = found
+@account_command
+async def on_jobs(services: Services, message: Message, user: User, context: Context) -> None:
     lang = user.language_code
     jobs = await services.storage.jobs.for_user(user.id, finished_limit=10)
     if not jobs:
@@ -120,12 +118,9 @@ async def on_jobs(update: Update, context: Context) -> None:
     await reply(context.bot, message, "\n".join(lines)[:4096])
 
 
-async def on_cancel(update: Update, context: Context) -> None:
+@account_command
+async def on_cancel(services: Services, message: Message, user: User, context: Context) -> None:
     """`/cancel` withdraws the oldest waiting job; `/cancel N` that job (if it is yours)."""
-    found = await _who(update, context)
-    if found is None:
-        return
-    services, message, user = found
     lang = user.language_code
     args = context.args or []
     number = args[0].lstrip("#") if args else ""
@@ -145,10 +140,7 @@ async def on_cancel(update: Update, context: Context) -> None:
             return
         job = queued[0]
     outcome, _ = await services.engine.cancel(job.id)
-    key = {"cancelled": "cancel_done", "too_late": "cancel_too_late"}.get(
-        outcome, "cancel_finished"
-    )
-    await reply(context.bot, message, t(key, language_of(lang), job=job.id))
+    await reply(context.bot, message, cancel_text(outcome, lang, job.id))
 
 
 def register(application: Application) -> None:

@@ -8,6 +8,7 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.evolink import limits
 from bot.messages import t
 from bot.services import Context, Services, services_of
+from handlers.common import cancel_text
 from handlers.generation import queue_job
 from storage.models import InputImage, Job, NewJob
 
@@ -72,7 +73,7 @@ async def on_button(update: Update, context: Context) -> None:
         return
     if action == "cancel":
         outcome, _ = await services.engine.cancel(job.id)
-        await query.answer(t(f"cancel_{_CANCEL_KEYS[outcome]}", lang, job=job.id))
+        await query.answer(cancel_text(outcome, lang, job.id))
         return
     new = again_job(job) if action == "again" else animate_job(services, job, _int(extra))
     if new is None:
@@ -80,14 +81,6 @@ async def on_button(update: Update, context: Context) -> None:
         return
     await query.answer()
     await queue_job(services, context.bot, new)
-
-
-_CANCEL_KEYS = {
-    "cancelled": "done",
-    "too_late": "too_late",
-    "finished": "finished",
-    "missing": "finished",
-}
 
 
 def _int(text: str) -> int:

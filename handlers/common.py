@@ -77,3 +77,22 @@ def no_credits_text(services: Services, balance: Balance, cost: int, lang: str |
         bonus_part=bonus,
         refill=refill_time(services, lang),
     )
+
+
+async def admit(services: Services, bot: Bot, message: Message, user: User) -> bool:
+    """Remember who wrote (so admins can name them); a banned user gets one short line."""
+    await services.storage.users.remember(
+        user.id, user.username, user.first_name, user.language_code
+    )
+    if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
+        await reply(bot, message, t("banned", user.language_code))
+        return False
+    return True
+
+
+# What the user is told for each outcome of JobEngine.cancel.
+_CANCEL_TEXTS = {"cancelled": "cancel_done", "too_late": "cancel_too_late"}
+
+
+def cancel_text(outcome: str, lang: str | None, job_id: int) -> str:
+    return t(_CANCEL_TEXTS.get(outcome, "cancel_finished"), lang, job=job_id)

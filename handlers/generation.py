@@ -13,12 +13,13 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.credits import format_credits
 from bot.evolink import limits
-from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT
+from bot.jobs.failures import Failure
+from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT, too_big
 from bot.jobs.status import cancel_keyboard
 from bot.messages import language_of, t
 from bot.parsing import CommandError, ParsedCommand, parse_command, resolve_model, split_command
 from bot.services import Context, Services, services_of
-from handlers.common import no_credits_text, refill_time, reply, reply_to, text_for
+from handlers.common import admit, no_credits_text, refill_time, reply, reply_to, text_for
 from storage.models import Accepted, InputImage, NewJob, Refused
 
 log = logging.getLogger(__name__)
@@ -69,23 +70,23 @@ def options_of(parsed: ParsedCommand) -> dict[str, object]:
     return {"duration": parsed.duration, "quality": parsed.quality, "raw": parsed.raw}
 
 
-def input_problem(model: str, images: list[InputImage]) -> tuple[str, dict[str, object]] | None:
+def input_problem(model: str, images: list[InputImage]) -> Failure | None:
     """What we can tell from Telegram's metadata alone (before downloading anything)."""
     rules = limits.INPUT_LIMITS.get(model)
     if rules is None:
         return None
-    label = {"wan2.5-image-to-image": "wan", "qwen-image-edit": "qwen"}.get(model, "animate")
     for index, image in enumerate(images, start=1):
         if image.file_size and image.file_size > TELEGRAM_DOWNLOAD_LIMIT:
-            return "photo_too_big", {"index": index, "size_mb": round(image.file_size / 1e6, 1)}
+            return too_big(image.file_size, index)
         if image.width and image.height and min(image.width, image.height) < rules.min_side:
-            return "photo_too_small", {
+            params = {
                 "index": index,
                 "width": image.width,
                 "height": image.height,
-                "model": label,
+                "model": limits.MODEL_LABELS[model],
                 "min": rules.min_side,
             }
+            return Failure("photo_too_small", "input_too_small", params=tuple(params.items()))
     return None
 
 
@@ -100,9 +101,7 @@ async def start_generation(
 ) -> None:
     """Check everything that can be checked for free, then reserve and queue the job."""
     lang = user.language_code
-    await services.storage.users.remember(user.id, user.username, user.first_name, lang)
-    if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
-        await reply(bot, message, t("banned", lang))
+    if not await admit(services, bot, message, user):
         return
     try:
         parsed = parse_command(command, args)
@@ -114,7 +113,7 @@ async def start_generation(
         images = []
     problem = input_problem(model, images)
     if problem is not None:
-        await reply(bot, message, text_for(problem[0], lang, problem[1]))
+        await reply(bot, message, text_for(problem.key, lang, dict(problem.params)))
         return
     options = options_of(parsed)
     new = NewJob(

@@ -11,11 +11,12 @@ from typing import Any
 
 import aiosqlite
 
-from bot.credits import Split
+from bot.credits import Split, split_reservation
 from storage import chats, ledger
 from storage.database import Database
 from storage.models import (
     ACTIVE_STATES,
+    FINISHED_STATES,
     UNFINISHED_STATES,
     Accepted,
     Balance,
@@ -28,7 +29,17 @@ from storage.models import (
 )
 from storage.users import Users
 
-_ACTIVE_SQL = "('submitting', 'running')"
+
+def _sql_list(states: Sequence[str]) -> str:
+    return "(" + ", ".join(f"'{state}'" for state in states) + ")"
+
+
+# The job states as SQL lists, derived from the tuples in storage.models.
+_ACTIVE_SQL = _sql_list(ACTIVE_STATES)
+_UNFINISHED_SQL = _sql_list(UNFINISHED_STATES)
+_FINISHED_SQL = _sql_list(FINISHED_STATES)
+_OUTSTANDING_SQL = _sql_list(("queued", *ACTIVE_STATES))  # what counts against the queue cap
+_STARTED_SQL = _sql_list((*ACTIVE_STATES, "delivering"))  # what /quota calls running
 
 
 @dataclass(slots=True)
@@ -63,22 +74,23 @@ class Jobs:
             if await _is_banned(conn, new.user_id):
                 return Refused("banned")
             outstanding = await _count(
-                conn, "user_id = ? AND state IN ('queued', 'submitting', 'running')", new.user_id
+                conn, f"user_id = ? AND state IN {_OUTSTANDING_SQL}", new.user_id
             )
             if outstanding >= limits.max_active_per_user + limits.max_queued_per_user:
                 return Refused("queue_full")
             state = await ledger.roll_day(conn, new.user_id, today, self._users.default_limit, now)
-            if not is_admin and await _over_group_cap(conn, new, today):
-                cap = await chats.chat_limit(conn, new.chat_id)
-                return Refused("group_cap", group_limit=cap)
+            if not is_admin:
+                cap = await _group_cap_reached(conn, new, today)
+                if cap is not None:
+                    return Refused("group_cap", group_limit=cap)
+                if split_reservation(new.cost, state.daily_left, state.bonus) is None:
+                    balance = Balance(state.daily_left, state.daily_limit, state.bonus, today)
+                    return Refused("credits", balance)
             job_id = await _insert(conn, new, now, today)
             split = Split(0, 0)
             if not is_admin:
                 reserved = await ledger.reserve(conn, new.user_id, job_id, new.cost, state, now)
-                if reserved is None:
-                    await conn.execute("DELETE FROM jobs WHERE id = ?", (job_id,))
-                    balance = await self._users_balance(conn, new.user_id, today)
-                    return Refused("credits", balance)
+                assert reserved is not None  # checked just above, in the same transaction
                 split = reserved
             await conn.execute(
                 "UPDATE jobs SET reserved_daily = ?, reserved_bonus = ? WHERE id = ?",
@@ -88,12 +100,6 @@ class Jobs:
             position = await _count(conn, "state = 'queued' AND id <= ?", job_id)
         assert job is not None
         return Accepted(job, position)
-
-    async def _users_balance(
-        self, conn: aiosqlite.Connection, user_id: int, today: str
-    ) -> Balance:
-        state = await ledger.roll_day(conn, user_id, today, self._users.default_limit, self._now())
-        return Balance(state.daily_left, state.daily_limit, state.bonus, today)
 
     async def get(self, job_id: int) -> Job | None:
         async with self._db.read() as conn:
@@ -227,19 +233,15 @@ class Jobs:
         return await self._select("user_id = ? AND state = 'queued' ORDER BY id", user_id)
 
     async def unfinished(self) -> list[Job]:
-        return await self._select(
-            "state IN ('queued', 'submitting', 'running', 'delivering') ORDER BY id"
-        )
+        return await self._select(f"state IN {_UNFINISHED_SQL} ORDER BY id")
 
     async def for_user(self, user_id: int, *, finished_limit: int = 10) -> list[Job]:
         """Unfinished jobs first, then the last `finished_limit` finished ones (newest first)."""
         open_jobs = await self._select(
-            "user_id = ? AND state IN ('queued', 'submitting', 'running', 'delivering')"
-            " ORDER BY id",
-            user_id,
+            f"user_id = ? AND state IN {_UNFINISHED_SQL} ORDER BY id", user_id
         )
         done = await self._select(
-            "user_id = ? AND state IN ('done', 'failed', 'cancelled') ORDER BY id DESC LIMIT ?",
+            f"user_id = ? AND state IN {_FINISHED_SQL} ORDER BY id DESC LIMIT ?",
             user_id,
             finished_limit,
         )
@@ -248,9 +250,7 @@ class Jobs:
     async def count_active(self, user_id: int) -> tuple[int, int]:
         """(running-at-Evolink-or-delivering, waiting) for one user."""
         async with self._db.read() as conn:
-            running = await _count(
-                conn, "user_id = ? AND state IN ('submitting', 'running', 'delivering')", user_id
-            )
+            running = await _count(conn, f"user_id = ? AND state IN {_STARTED_SQL}", user_id)
             queued = await _count(conn, "user_id = ? AND state = 'queued'", user_id)
         return running, queued
 
@@ -313,12 +313,14 @@ async def _startable_ids(conn: aiosqlite.Connection, limits: Limits) -> list[int
     return chosen
 
 
-async def _over_group_cap(conn: aiosqlite.Connection, new: NewJob, today: str) -> bool:
-    """Whether this job would take a group past the daily cap an admin set for it."""
+async def _group_cap_reached(conn: aiosqlite.Connection, new: NewJob, today: str) -> int | None:
+    """The group's daily cap when this job would take the group past it, else None."""
     if new.chat_type not in ("group", "supergroup"):
-        return False
+        return None
     cap = await chats.chat_limit(conn, new.chat_id)
-    return cap is not None and await chats.used_today(conn, new.chat_id, today) + new.cost > cap
+    if cap is None or await chats.used_today(conn, new.chat_id, today) + new.cost <= cap:
+        return None
+    return cap
 
 
 async def _insert(conn: aiosqlite.Connection, new: NewJob, now: float, today: str) -> int:
@@ -373,4 +375,4 @@ async def _is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
     return bool(row and row["banned"])
 
 
-__all__ = ["ACTIVE_STATES", "Jobs", "Stats"]
+__all__ = ["Jobs", "Stats"]

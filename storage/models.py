@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 JobState = Literal["queued", "submitting", "running", "delivering", "done", "failed", "cancelled"]
 ACTIVE_STATES: tuple[JobState, ...] = ("submitting", "running")
 UNFINISHED_STATES: tuple[JobState, ...] = ("queued", "submitting", "running", "delivering")
+FINISHED_STATES: tuple[JobState, ...] = ("done", "failed", "cancelled")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +46,13 @@ class Delivered:
     """One message the bot sent with a result (kept so a restart never sends it again)."""
 
     message_id: int
-    kind: str  # photo | video | document | link
+    kind: str  # photo | video | document | link, or buttons (the message under an album)
     file_id: str | None = None
+
+    @property
+    def is_result(self) -> bool:
+        """A produced picture or video (as media or as a link), not a message around it."""
+        return self.kind in ("photo", "video", "document", "link")
 
 
 @dataclass(slots=True)
@@ -81,7 +87,6 @@ class Job:
     created_at: float
     submitted_at: float | None
     finished_at: float | None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def is_group(self) -> bool:

@@ -73,10 +73,10 @@ async def test_one_chat_is_spaced_other_chats_are_not() -> None:
         )
 
     await asyncio.gather(*(message(1) for _ in range(13)), message(2))
-    # 10 a second with a burst of 10: the 11th-13th messages in chat 1 had to wait,
-    # chat 2's message did not wait for them.
-    assert times[1][-1] - times[1][0] >= 0.2
-    assert times[2][0] - times[1][0] < 0.1
+    # 10 a second with a burst of 10: chat 1's 11th message had to wait for the bucket,
+    # while chat 2's message, queued after all of chat 1's, went out before it. (Order,
+    # not durations: the machine's load must not decide the outcome.)
+    assert times[2][0] < times[1][10]
 
 
 def test_which_calls_count() -> None:

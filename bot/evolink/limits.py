@@ -54,6 +54,14 @@ class ImageInputLimits:
     allows_transparency: bool
 
 
+# The short names users see for each model in messages ("Photo 1 is too small for wan").
+MODEL_LABELS: Final[dict[str, str]] = {
+    TEXT_TO_IMAGE: "imagine",
+    IMAGE_TO_IMAGE: "wan",
+    QWEN_EDIT: "qwen",
+    IMAGE_TO_VIDEO: "animate",
+}
+
 _MB = 1024 * 1024
 # Formats are Pillow's names. TIFF is listed for qwen by its page, but neither the error page
 # nor the files service accepts it (DIGEST D11b), so no model gets it here.

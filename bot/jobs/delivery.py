@@ -115,9 +115,7 @@ class Delivery:
 
     async def fetch(self, urls: list[str], start: int = 0) -> list[Fetched]:
         fetched: list[Fetched] = []
-        for index, url in enumerate(urls):
-            if index < start:
-                continue
+        for index, url in enumerate(urls[start:], start):
             try:
                 data = await self._client.download(url, max_bytes=UPLOAD_LIMIT)
                 fetched.append(Fetched(index, url, data, len(data)))

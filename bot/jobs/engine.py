@@ -387,14 +387,12 @@ class JobEngine:
 
     async def _deliver(self, job: Job) -> None:
         await self.status.show(job, t("status_delivering", job.language))
-        already = sum(1 for d in job.delivered if d.kind not in ("buttons", "text"))
+        already = sum(1 for d in job.delivered if d.is_result)
         if already < len(job.result_urls):
             sent = await self._send_results(job, already)
             await self.storage.jobs.record_delivery(job.id, sent)
             job = await self._reload(job)
-        produced = sum(
-            1 for d in job.delivered if d.kind in ("photo", "document", "video", "link")
-        )
+        produced = sum(1 for d in job.delivered if d.is_result)
         if produced == 0:
             raise Failure("err_result_missing", "delivery_failed")
         charged = self._charge_for(job, produced)
@@ -406,20 +404,21 @@ class JobEngine:
             )
 
     async def _send_results(self, job: Job, start: int) -> list[Delivered]:
-        """Download and send, trying again when Telegram can't be reached for a moment.
+        """Download once, then send, trying again when Telegram can't be reached for a moment.
 
         The result links live 24 h, so a short outage must not cost the user their result.
         A send that timed out after Telegram took it may arrive twice; PRODUCT.md §4 prefers
         that to losing it. Refusals (bad request, blocked bot) are not retried.
         """
         requester = await self._requester(job.user_id)
+        try:
+            items = await self._delivery.fetch(job.result_urls, start=start)
+        except EvolinkError as error:
+            raise Failure("err_result_missing", "result_download") from error
         delays = self._config.delivery_retry_delays
         for attempt in range(len(delays) + 1):
             try:
-                items = await self._delivery.fetch(job.result_urls, start=start)
                 return await self._delivery.send(job, items, requester)
-            except EvolinkError as error:
-                raise Failure("err_result_missing", "result_download") from error
             except NetworkError as error:  # includes TimedOut; BadRequest is a refusal
                 if isinstance(error, BadRequest):
                     raise
@@ -435,7 +434,9 @@ class JobEngine:
                 "duration", limits.DEFAULT_DURATION
             )
             return self.prices.charge(
-                job.model, seconds=float(seconds), quality=job.options.get("quality", "720p")
+                job.model,
+                seconds=float(seconds),
+                quality=job.options.get("quality", limits.DEFAULT_QUALITY),
             )
         return self.prices.charge(job.model, images=produced)
 

@@ -12,6 +12,7 @@ import logging
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError
 
+from bot.evolink import limits
 from bot.evolink.client import EvolinkClient
 from bot.images import ImageRejected, prepare_image
 from bot.jobs.failures import Failure
@@ -21,24 +22,17 @@ TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
 DOWNLOAD_RETRY_DELAYS = (1.0, 3.0)
 log = logging.getLogger(__name__)
 
-MODEL_LABELS = {
-    "wan2.5-image-to-image": "wan",
-    "qwen-image-edit": "qwen",
-    "wan2.5-image-to-video": "animate",
-    "wan2.5-text-to-image": "imagine",
-}
-
 
 async def download_from_telegram(bot: Bot, image: InputImage, index: int) -> bytes:
     if image.file_size and image.file_size > TELEGRAM_DOWNLOAD_LIMIT:
-        raise _too_big(image.file_size, index)
+        raise too_big(image.file_size, index)
     for attempt, pause in enumerate((*DOWNLOAD_RETRY_DELAYS, None)):
         try:
             file = await bot.get_file(image.file_id)
             return bytes(await file.download_as_bytearray())
         except BadRequest as error:
             if "too big" in str(error).lower():
-                raise _too_big(image.file_size or TELEGRAM_DOWNLOAD_LIMIT + 1, index) from error
+                raise too_big(image.file_size or TELEGRAM_DOWNLOAD_LIMIT + 1, index) from error
             raise Failure("photo_gone", "input_unavailable") from error
         except NetworkError as error:  # a moment's trouble reaching Telegram: try again
             if pause is None:
@@ -55,7 +49,7 @@ async def upload_inputs(bot: Bot, client: EvolinkClient, job: Job) -> list[str]:
         data = await download_from_telegram(bot, image, index)
         try:
             prepared = prepare_image(
-                data, job.model, index=index, model_label=MODEL_LABELS.get(job.model)
+                data, job.model, index=index, model_label=limits.MODEL_LABELS.get(job.model)
             )
         except ImageRejected as rejected:
             raise Failure(
@@ -68,7 +62,8 @@ async def upload_inputs(bot: Bot, client: EvolinkClient, job: Job) -> list[str]:
     return urls
 
 
-def _too_big(size: int, index: int) -> Failure:
+def too_big(size: int, index: int) -> Failure:
+    """Photo `index` is over what Telegram lets a bot download."""
     return Failure(
         "photo_too_big",
         "input_too_big",

@@ -18,7 +18,6 @@ from bot.messages import t
 from tests.e2e.conftest import (
     BOT_USERNAME,
     Harness,
-    RunningBot,
     jpeg,
     png,
 )
@@ -37,10 +36,6 @@ STATUS_PREFIXES = ("⏳", "⏸", "📤", "🚀", "🎨", "📬", "✅", "❌", "
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-async def start(h: Harness, **overrides: Any) -> RunningBot:
-    return await h.start(**overrides)
 
 
 class Scene:
@@ -178,7 +173,7 @@ WHERE = pytest.mark.parametrize("where", ["private", "group"])
 
 @WHERE
 async def test_imagine_delivers_a_photo_with_buttons(harness: Harness, where: str) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, where)
     request = s.say(s.cmd("/imagine a red fox --ar 16:9 in snow"))
 
@@ -197,7 +192,7 @@ async def test_imagine_delivers_a_photo_with_buttons(harness: Harness, where: st
 
 @WHERE
 async def test_edit_photo_caption_delivers_a_photo(harness: Harness, where: str) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, where)
     request = s.photo(jpeg(800, 600), "/edit make it night")
 
@@ -214,7 +209,7 @@ async def test_edit_photo_caption_delivers_a_photo(harness: Harness, where: str)
 
 @WHERE
 async def test_animate_photo_caption_delivers_a_video(harness: Harness, where: str) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, where)
     request = s.photo(jpeg(640, 480), "/animate the waves roll in")
 
@@ -229,7 +224,7 @@ async def test_animate_photo_caption_delivers_a_video(harness: Harness, where: s
 
 
 async def test_plain_command_works_in_a_group(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, "group")
     request = s.say("/imagine a plain request")  # no @evolink_test_bot
     photo = await s.result(request)
@@ -237,7 +232,7 @@ async def test_plain_command_works_in_a_group(harness: Harness) -> None:
 
 
 async def test_group_caption_names_a_user_without_username(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, "group")
     carol = s.tg.user(1003, "Carol")
     request = s.tg.send_text(s.chat, carol, f"/imagine@{BOT_USERNAME} a green door")
@@ -251,7 +246,7 @@ async def test_group_caption_names_a_user_without_username(harness: Harness) -> 
 
 
 async def test_a_long_prompt_is_cut_to_fit_the_caption(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, "group")
     prompt = " ".join(["word"] * 399)  # 1995 characters: fine for Evolink, not for a caption
     request = s.say(s.cmd(f"/imagine {prompt}"))
@@ -266,7 +261,7 @@ async def test_a_long_prompt_is_cut_to_fit_the_caption(harness: Harness) -> None
 
 
 async def test_command_for_another_bot_is_ignored_in_a_group(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, "group")
     ignored = s.say("/imagine@other_bot cat")
     other_photo = s.tg.send_photo(
@@ -287,7 +282,7 @@ async def test_command_for_another_bot_is_ignored_in_a_group(harness: Harness) -
 
 
 async def test_image_sent_as_a_file_with_a_caption(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.tg.send_document(
         s.chat,
@@ -307,7 +302,7 @@ async def test_image_sent_as_a_file_with_a_caption(harness: Harness) -> None:
 
 @WHERE
 async def test_album_of_two_with_caption_is_one_wan_job(harness: Harness, where: str) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, where)
     items = s.album([jpeg(800, 600), jpeg(600, 800, (10, 200, 10))], "/edit blend these")
 
@@ -321,7 +316,7 @@ async def test_album_of_two_with_caption_is_one_wan_job(harness: Harness, where:
 
 
 async def test_album_of_three_picks_qwen_by_itself(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     items = s.album([jpeg(800, 600), jpeg(700, 700), jpeg(600, 800)], "/edit put them together")
 
@@ -332,7 +327,7 @@ async def test_album_of_three_picks_qwen_by_itself(harness: Harness) -> None:
 
 
 async def test_album_with_the_caption_on_the_second_item(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     items = s.album([jpeg(800, 600), jpeg(640, 640)], "/edit swap the colours", index=1)
 
@@ -345,7 +340,7 @@ async def test_album_with_the_caption_on_the_second_item(harness: Harness) -> No
 
 @WHERE
 async def test_edit_as_a_reply_to_a_photo(harness: Harness, where: str) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, where)
     original = s.photo(jpeg(800, 600))
     request = s.say(s.cmd("/edit make it snow"), reply_to=original["message_id"])
@@ -358,7 +353,7 @@ async def test_edit_as_a_reply_to_a_photo(harness: Harness, where: str) -> None:
 
 
 async def test_edit_as_a_reply_to_an_image_file(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     original = s.tg.send_document(
         s.chat, s.alice, png(700, 500), file_name="scan.png", mime_type="image/png"
@@ -372,7 +367,7 @@ async def test_edit_as_a_reply_to_an_image_file(harness: Harness) -> None:
 
 
 async def test_edit_as_a_reply_to_an_album_item_uses_the_whole_album(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     items = s.album([jpeg(800, 600), jpeg(640, 640)])  # no caption: only remembered
     request = s.say("/edit one scene from both", reply_to=items[1]["message_id"])
@@ -385,7 +380,7 @@ async def test_edit_as_a_reply_to_an_album_item_uses_the_whole_album(harness: Ha
 
 
 async def test_animate_as_a_reply_to_the_bots_own_result(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     first = s.say("/imagine a lighthouse at dusk --ar 1:1")
     photo = await s.result(first)
@@ -405,7 +400,7 @@ async def test_animate_as_a_reply_to_the_bots_own_result(harness: Harness) -> No
 
 
 async def test_n_4_makes_an_album_and_a_buttons_message(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.say("/imagine four kittens --n 4")
 
@@ -433,7 +428,7 @@ async def test_n_4_makes_an_album_and_a_buttons_message(harness: Harness) -> Non
 
 
 async def test_animate_duration_and_quality_reach_evolink(harness: Harness) -> None:
-    await start(harness, daily_credits=100)  # 10 s at 1080p costs 20 credits
+    await harness.start(daily_credits=100)  # 10 s at 1080p costs 20 credits
     s = Scene(harness)
     request = s.photo(jpeg(640, 480), "/animate --duration 10 slow zoom --quality 1080p --raw")
 
@@ -447,7 +442,7 @@ async def test_animate_duration_and_quality_reach_evolink(harness: Harness) -> N
 
 
 async def test_an_oversized_document_is_scaled_down_and_accepted(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.tg.send_document(
         s.chat,
@@ -464,7 +459,7 @@ async def test_an_oversized_document_is_scaled_down_and_accepted(harness: Harnes
 
 
 async def test_a_photo_too_large_for_video_is_scaled_down(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.photo(jpeg(3000, 2000), "/animate the flag waves")  # Telegram keeps 2560x1707
     await s.result(request, "video")
@@ -474,7 +469,7 @@ async def test_a_photo_too_large_for_video_is_scaled_down(harness: Harness) -> N
 
 
 async def test_a_transparent_image_file_is_flattened(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     buffer = io.BytesIO()
     Image.new("RGBA", (600, 600), (255, 0, 0, 80)).save(buffer, "PNG")
@@ -497,7 +492,7 @@ async def test_a_transparent_image_file_is_flattened(harness: Harness) -> None:
 
 
 async def test_again_button_repeats_the_job_and_strangers_get_a_popup(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness, "group")
     request = s.say(s.cmd("/imagine a blue whale --size 1024x768 --raw"))
     photo = await s.result(request)
@@ -520,7 +515,7 @@ async def test_again_button_repeats_the_job_and_strangers_get_a_popup(harness: H
 
 
 async def test_again_on_an_edit_uses_the_same_photo_again(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.photo(jpeg(800, 600), "/edit make it autumn --n 2")
     buttons_message = await harness.reply_in(
@@ -539,7 +534,7 @@ async def test_again_on_an_edit_uses_the_same_photo_again(harness: Harness) -> N
 
 
 async def test_animate_button_makes_a_video_from_the_result(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.say("/imagine a paper boat --ar 4:3")
     photo = await s.result(request)
@@ -559,7 +554,7 @@ async def test_animate_button_makes_a_video_from_the_result(harness: Harness) ->
 
 
 async def test_a_result_too_big_for_a_photo_comes_as_a_document(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     harness.evo.result_padding = 11 * 1024 * 1024
     request = s.say("/imagine a tiny square --size 768x768")
@@ -572,7 +567,7 @@ async def test_a_result_too_big_for_a_photo_comes_as_a_document(harness: Harness
 
 
 async def test_a_result_past_50_mb_comes_as_a_link(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     harness.evo.result_padding = 51 * 1024 * 1024
     request = s.say("/imagine a tiny square --size 768x768")
@@ -590,7 +585,7 @@ async def test_a_result_past_50_mb_comes_as_a_link(harness: Harness) -> None:
 
 
 async def test_one_status_message_per_job_edited_to_done(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.say("/imagine a quiet harbour")
     await s.result(request)
@@ -607,7 +602,7 @@ async def test_one_status_message_per_job_edited_to_done(harness: Harness) -> No
 
 
 async def test_second_job_waits_in_the_queue(harness: Harness) -> None:
-    await start(harness, max_active_per_user=1)
+    await harness.start(max_active_per_user=1)
     s = Scene(harness)
     harness.evo.task_duration = 0.6
     requests = [s.say("/imagine the first picture"), s.say("/imagine the second picture")]
@@ -636,7 +631,7 @@ async def test_second_job_waits_in_the_queue(harness: Harness) -> None:
 
 
 async def test_refused_status_edits_do_not_fail_the_job(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     s.tg.fail_next(
         "editMessageText", description="Bad Request: message to edit not found", times=1000

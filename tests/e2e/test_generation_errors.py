@@ -12,7 +12,7 @@ import pytest
 
 from bot.messages import t
 from tests.e2e.conftest import ADMIN_ID, Harness, jpeg, png
-from tests.e2e.test_generation import CREATE_PATHS, Json, Scene, start
+from tests.e2e.test_generation import CREATE_PATHS, Json, Scene
 
 # --- 5. refusals: a clear reply, nothing sent to Evolink ---------------------------------------
 
@@ -100,7 +100,7 @@ REFUSALS = [
 
 @pytest.mark.parametrize("case", REFUSALS, ids=[r.name for r in REFUSALS])
 async def test_refusals_reply_and_reach_nobody(harness: Harness, case: Refusal) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     if len(case.photos) > 1:
         items = s.album([jpeg(w, h) for w, h in case.photos], case.command)
@@ -124,7 +124,7 @@ async def test_refusals_reply_and_reach_nobody(harness: Harness, case: Refusal) 
 
 
 async def test_refusal_costs_nothing(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.say("/imagine cats --n 5")
     await s.reply(request, lambda m: "text" in m)
@@ -135,7 +135,7 @@ async def test_refusal_costs_nothing(harness: Harness) -> None:
 
 async def test_a_too_small_image_file_is_refused_with_the_numbers(harness: Harness) -> None:
     """A file carries no size metadata, so the check happens after download: still free."""
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.tg.send_document(
         s.chat,
@@ -165,7 +165,7 @@ async def test_a_command_on_a_file_that_is_not_an_image_is_answered(
     harness: Harness, file_name: str, mime_type: str, caption: str, key: str
 ) -> None:
     """PRODUCT §7: never silence, even when the caption's file is no picture."""
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     request = s.tg.send_document(
         s.chat,
@@ -192,7 +192,7 @@ def assert_plain_words(s: Scene) -> None:
 
 
 async def test_content_policy_failure_is_explained(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     harness.evo.fail_next_tasks("content_policy_violation", "Content blocked by safety filter")
     request = s.say("/imagine something forbidden")
@@ -204,7 +204,7 @@ async def test_content_policy_failure_is_explained(harness: Harness) -> None:
 
 
 async def test_a_stalled_task_times_out(harness: Harness) -> None:
-    await start(harness, image_timeout_seconds=2)
+    await harness.start(image_timeout_seconds=2)
     s = Scene(harness)
     harness.evo.stall_next_tasks()
     request = s.say("/imagine a slow snail")
@@ -229,7 +229,7 @@ def create_calls(h: Harness) -> list[Json]:
 
 
 async def test_server_errors_on_create_are_retried(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     harness.evo.http_error_next(500, times=2, endpoint="/v1/images")
     request = s.say("/imagine a resilient robot")
@@ -243,7 +243,7 @@ async def test_server_errors_on_create_are_retried(harness: Harness) -> None:
 
 
 async def test_out_of_credits_at_evolink_alerts_the_admin_once(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     admin = s.tg.user(ADMIN_ID, "Admin", username="admin")
     s.tg.private_chat(admin)
@@ -264,7 +264,7 @@ async def test_out_of_credits_at_evolink_alerts_the_admin_once(harness: Harness)
 
 
 async def test_a_dropped_create_is_not_retried(harness: Harness) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     harness.evo.drop_next(after_processing=True, endpoint="/v1/images")
     request = s.say("/imagine a lost letter")
@@ -293,7 +293,7 @@ async def test_a_dropped_create_is_not_retried(harness: Harness) -> None:
 async def test_task_failure_codes_are_told_in_plain_words(
     harness: Harness, code: str, key: str
 ) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     harness.evo.fail_next_tasks(code)
     request = s.photo(jpeg(800, 600), "/edit make it night")
@@ -304,7 +304,7 @@ async def test_task_failure_codes_are_told_in_plain_words(
 
 async def test_transient_errors_on_every_other_call_are_retried(harness: Harness) -> None:
     """Uploads, status checks and result downloads are retried on 5xx; create on 429."""
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     evo = harness.evo
     evo.http_error_next(503, times=2, endpoint="/api/v1/files")
@@ -322,7 +322,7 @@ async def test_transient_errors_on_every_other_call_are_retried(harness: Harness
 
 @pytest.mark.parametrize("status", [401, 403])
 async def test_key_or_model_refused_alerts_the_admin(harness: Harness, status: int) -> None:
-    await start(harness)
+    await harness.start()
     s = Scene(harness)
     s.tg.private_chat(s.tg.user(ADMIN_ID, "Admin"))
     harness.evo.http_error_next(status, endpoint="/v1/videos")
