@@ -17,19 +17,6 @@ class SystemClock:
         return time.time()
 
 
-class ManualClock:
-    """A clock tests set and advance by hand."""
-
-    def __init__(self, start: float) -> None:
-        self.value = start
-
-    def now(self) -> float:
-        return self.value
-
-    def advance(self, seconds: float) -> None:
-        self.value += seconds
-
-
 def day_of(timestamp: float, zone: ZoneInfo) -> str:
     """The calendar day (ISO) in `zone`: the key of the daily allowance."""
     return datetime.fromtimestamp(timestamp, zone).date().isoformat()

@@ -14,10 +14,6 @@ from bot.services import Services
 from storage.models import Balance
 
 
-def lang_of(user: User | None) -> str | None:
-    return user.language_code if user else None
-
-
 def text_for(key: str, lang: str | None, params: Mapping[str, object]) -> str:
     """A catalogue text whose params may name sub-texts (`reason_key`, `hint_key`)."""
     values = dict(params)

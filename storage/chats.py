@@ -26,10 +26,6 @@ class Chats:
                     (chat_id, limit, self._clock.now()),
                 )
 
-    async def daily_limit(self, chat_id: int) -> int | None:
-        async with self._db.read() as conn:
-            return await chat_limit(conn, chat_id)
-
 
 async def chat_limit(conn: aiosqlite.Connection, chat_id: int) -> int | None:
     cur = await conn.execute("SELECT daily_limit FROM chat_limits WHERE chat_id = ?", (chat_id,))

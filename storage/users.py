@@ -105,15 +105,3 @@ class Users:
                 "UPDATE users SET banned = ?, ban_reason = ?, updated_at = ? WHERE user_id = ?",
                 (int(banned), reason if banned else None, now, user_id),
             )
-
-    async def ledger_sums(self, user_id: int) -> tuple[int, int]:
-        """(SUM daily_delta, SUM bonus_delta): what the balances must equal."""
-        async with self._db.read() as conn:
-            cur = await conn.execute(
-                "SELECT COALESCE(SUM(daily_delta), 0), COALESCE(SUM(bonus_delta), 0)"
-                " FROM ledger WHERE user_id = ?",
-                (user_id,),
-            )
-            row = await cur.fetchone()
-        assert row is not None
-        return int(row[0]), int(row[1])

@@ -507,11 +507,9 @@ async def test_auth_header_only_goes_to_api_and_files() -> None:
         await api.get_task(TASK_ID)
         await api.get_credits()
         await api.upload_file(b"png", filename="a.png", mime_type="image/png")
-        await api.upload_file_base64(b"png", mime_type="image/png")
         assert await api.download(RESULT, max_bytes=10) == b"png"
         # even a result that happens to live on the API host gets no key
         assert await api.download(f"{API}/results/1.png", max_bytes=10) == b"png"
-        assert await api.content_length(RESULT) == 3
 
     def is_api_call(request: httpx.Request) -> bool:
         on_api_host = request.url.host in {"api.evolink.test", "files-api.evolink.test"}
@@ -519,7 +517,7 @@ async def test_auth_header_only_goes_to_api_and_files() -> None:
 
     authed = [r for r in server.requests if is_api_call(r)]
     anonymous = [r for r in server.requests if not is_api_call(r)]
-    assert len(authed) == 6 and len(anonymous) == 3
+    assert len(authed) == 5 and len(anonymous) == 2
     assert all(r.headers["authorization"] == f"Bearer {KEY}" for r in authed)
     assert all("authorization" not in r.headers for r in anonymous)
     assert all(KEY not in str(r.headers) for r in anonymous)
@@ -628,7 +626,7 @@ async def test_task_and_credits_are_parsed() -> None:
         task = await api.get_task(TASK_ID)
         balance = await api.get_credits()
     assert task.is_completed and task.results == [RESULT]
-    assert balance.effective_remaining == 5.0
+    assert (balance.token_remaining, balance.user_remaining) == (5.0, 9.0)
     assert [r.url.path for r in server.requests] == [f"/v1/tasks/{TASK_ID}", "/v1/credits"]
 
 
@@ -645,19 +643,6 @@ async def test_upload_stream_is_multipart() -> None:
     assert b'name="file"; filename="a.png"' in request.content
     assert b"Content-Type: image/png" in request.content and b"\x89PNGdata" in request.content
     assert uploaded.file_url == "https://files.evolink.test/p/a.png"
-
-
-@pytest.mark.parametrize("filename", [None, "a.png"])
-async def test_upload_base64_body(filename: str | None) -> None:
-    server = Server(reply(200, UPLOAD))
-    async with client(server) as api:
-        await api.upload_file_base64(b"abc", mime_type="image/png", filename=filename)
-    [request] = server.requests
-    assert str(request.url) == f"{FILES}/api/v1/files/upload/base64"
-    expected = {"base64_data": "data:image/png;base64,YWJj"}
-    if filename:
-        expected["file_name"] = filename
-    assert sent_json(request) == expected
 
 
 async def test_upload_retries_server_faults_even_inside_a_200() -> None:
@@ -681,7 +666,7 @@ async def test_upload_without_data_is_a_response_error() -> None:
     server = Server(reply(200, {"success": True, "code": 200, "msg": "ok"}))
     async with client(server) as api:
         with pytest.raises(EvolinkResponseError, match="upload"):
-            await api.upload_file_base64(b"x", mime_type="image/png")
+            await api.upload_file(b"x", filename="a.png", mime_type="image/png")
 
 
 # --- downloads ------------------------------------------------------------------------------
@@ -750,26 +735,6 @@ async def test_download_needs_an_http_url() -> None:
     async with client(Server(reply(200, b""))) as api:
         with pytest.raises(ValueError):
             await api.download("file:///etc/passwd", max_bytes=10)
-
-
-@pytest.mark.parametrize(
-    "step,expected",
-    [
-        (reply(200, headers={"Content-Length": "1234"}), 1234),
-        (reply(200, headers={"Content-Length": "0"}), 0),
-        (reply(200), None),
-        (lambda r: httpx.Response(200, headers={"Content-Length": "lots"}), None),
-        (reply(404), None),
-        (fail(httpx.ConnectError), None),
-    ],
-)
-async def test_content_length(step: Step, expected: int | None) -> None:
-    server = Server(step)
-    async with client(server) as api:
-        assert await api.content_length(RESULT) == expected
-        assert await api.content_length("not a url") is None
-    assert server.requests[0].method == "HEAD"
-    assert "authorization" not in server.requests[0].headers
 
 
 # --- lifecycle ------------------------------------------------------------------------------

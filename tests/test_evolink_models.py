@@ -358,7 +358,7 @@ def test_task_parses_creation_response() -> None:
     assert task.task_info == TaskInfo(can_cancel=True, estimated_time=30.0)
     assert task.usage is not None and task.usage.credits_reserved == 1.0
     assert task.created == 1757156493
-    assert not task.is_terminal and not task.is_failed and not task.is_completed
+    assert not task.is_failed and not task.is_completed
     assert task.results == [] and task.error is None
 
 
@@ -374,7 +374,7 @@ def test_completed_task() -> None:
     task = Task.model_validate(
         {"id": "t", "status": "completed", "progress": 100, "results": ["https://r/1.png"]}
     )
-    assert task.is_terminal and task.is_completed and not task.is_failed
+    assert task.is_completed and not task.is_failed
     assert task.results == ["https://r/1.png"]
 
 
@@ -382,7 +382,7 @@ def test_failed_task_with_integer_error_code() -> None:
     task = Task.model_validate(
         {"id": "t", "status": "failed", "error": {"code": 500, "message": "boom", "param": "x"}}
     )
-    assert task.is_failed and task.is_terminal
+    assert task.is_failed
     assert task.error is not None
     assert (task.error.code, task.error.message, task.error.type) == ("500", "boom", None)
 
@@ -414,13 +414,13 @@ def test_error_as_plain_string() -> None:
 def test_cancelled_is_a_failure(status: str) -> None:
     task = Task.model_validate({"id": "t", "status": status})
     assert task.status == "cancelled"
-    assert task.is_failed and task.is_terminal and not task.is_completed
+    assert task.is_failed and not task.is_completed
     assert task.error is not None and task.error.code == "request_cancelled"
 
 
 def test_unknown_status_means_keep_waiting() -> None:
     task = Task.model_validate({"id": "t", "status": "queued"})
-    assert not task.is_terminal and not task.is_failed and task.error is None
+    assert not task.is_failed and task.error is None
 
 
 @pytest.mark.parametrize(
@@ -515,25 +515,6 @@ def test_credits_from_body() -> None:
     credits = Credits.from_body(CREDITS_BODY)
     assert credits.token_remaining == 99416.4429 and credits.user_remaining == 1095.3996
     assert not credits.token_unlimited
-    assert credits.effective_remaining == 1095.3996
-
-
-@pytest.mark.parametrize(
-    "token,user,expected",
-    [
-        ({"remaining_credits": 10, "unlimited_credits": False}, {"remaining_credits": 50}, 10.0),
-        ({"remaining_credits": 10, "unlimited_credits": True}, {"remaining_credits": 50}, 50.0),
-        ({"remaining_credits": 0, "unlimited_credits": True}, {}, None),
-        ({"remaining_credits": 7}, {}, 7.0),
-        ({}, {"remaining_credits": 3}, 3.0),
-        ({}, {}, None),
-    ],
-)
-def test_effective_remaining(
-    token: dict[str, Any], user: dict[str, Any], expected: float | None
-) -> None:
-    credits = Credits.from_body({"data": {"token": token, "user": user}})
-    assert credits.effective_remaining == expected
 
 
 def test_credits_body_without_data_is_invalid() -> None:

@@ -12,9 +12,10 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import ManualClock, day_of, next_midnight
+from bot.clock import day_of, next_midnight
 from storage import Storage
 from storage.models import Accepted, Limits, NewJob, Refused
+from tests.conftest import ManualClock, ledger_sums
 
 # Small enough that long sequences meet `queue_full` and the total cap too.
 LIMITS = Limits(max_active_per_user=2, max_active_total=4, max_queued_per_user=4)
@@ -69,7 +70,7 @@ async def left_and_bonus(storage: Storage, user_id: int) -> tuple[int, int]:
     record = await storage.users.get(user_id)
     assert record is not None
     assert (record.daily_left, record.bonus) == (balance.daily_left, balance.bonus)
-    assert (balance.daily_left, balance.bonus) == await storage.users.ledger_sums(user_id)
+    assert (balance.daily_left, balance.bonus) == await ledger_sums(storage, user_id)
     assert balance.daily_left >= 0 and balance.bonus >= 0
     return balance.daily_left, balance.bonus
 
@@ -461,7 +462,7 @@ async def check_users(storage: Storage, model: Model) -> None:
 async def check_users_through_the_api(storage: Storage, model: Model) -> None:
     for user_id, expected in model.users.items():
         record = await storage.users.get(user_id)
-        sums = await storage.users.ledger_sums(user_id)
+        sums = await ledger_sums(storage, user_id)
         row = None
         if record is not None:
             row = (

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ManualClock, day_of
+from bot.clock import day_of
 from storage import Storage
+from storage.chats import chat_limit
 from storage.models import Accepted, Delivered, InputImage, Job, Limits, NewJob, Refused
 from storage.schema import MIGRATIONS
+from tests.conftest import ManualClock, ledger_sums
 
 UTC_ZONE = ZoneInfo("UTC")
 START = datetime(2025, 3, 1, 10, 0, tzinfo=UTC).timestamp()
@@ -92,7 +94,7 @@ async def assert_ledger_explains(storage: Storage, user_id: int) -> None:
     record = await storage.users.get(user_id)
     assert record is not None
     assert record.daily_left >= 0 and record.bonus >= 0
-    assert (record.daily_left, record.bonus) == await storage.users.ledger_sums(user_id)
+    assert (record.daily_left, record.bonus) == await ledger_sums(storage, user_id)
 
 
 # --- database file ------------------------------------------------------------------------
@@ -179,7 +181,7 @@ async def test_older_file_is_upgraded_in_place(tmp_path, clock, applied):
         record = await storage.users.get(7)
         assert record is not None
         assert (record.username, record.bonus, record.daily_left) == ("old_timer", 500, 300)
-        assert await storage.users.ledger_sums(7) == (300, 500)
+        assert await ledger_sums(storage, 7) == (300, 500)
         job = await storage.jobs.get(1)
         assert job is not None
         assert (job.state, job.prompt, job.reserved_daily) == ("queued", "old prompt", 700)
@@ -222,7 +224,7 @@ async def test_a_cancelled_write_is_all_or_nothing_and_the_database_stays_usable
     assert (await storage.users.balance(1)).bonus == bonus + 1
     record = await storage.users.get(1)
     assert record is not None
-    assert (record.daily_left, record.bonus) == await storage.users.ledger_sums(1)
+    assert (record.daily_left, record.bonus) == await ledger_sums(storage, 1)
 
 
 # --- accepting jobs -----------------------------------------------------------------------
@@ -337,7 +339,7 @@ async def test_concurrent_accepts_never_overspend(storage):
     assert {r.reason for r in refusals} == {"credits"}
     balance = await storage.users.balance(1)
     assert (balance.daily_left, balance.bonus) == (0, 0)
-    assert await storage.users.ledger_sums(1) == (0, 0)
+    assert await ledger_sums(storage, 1) == (0, 0)
     await assert_ledger_explains(storage, 1)
     assert len(await storage.jobs.queued_for_user(1)) == 10
 
@@ -697,7 +699,8 @@ async def test_group_cap_counts_reservations_and_charges_but_not_refunds(storage
     # The same users in private chats are not affected by the group's cap.
     await accepted(storage, new_job(3, 100, message_id=6))
     await storage.chats.set_daily_limit(-100500, None)
-    assert await storage.chats.daily_limit(-100500) is None
+    async with storage.db.read() as conn:
+        assert await chat_limit(conn, -100500) is None
     await accepted(storage, in_group(5, 7))
 
 

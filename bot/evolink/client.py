@@ -6,7 +6,6 @@ failure leaves as an `EvolinkError` (see errors.py), never as an httpx or pydant
 
 from __future__ import annotations
 
-import base64
 import logging
 from collections.abc import Awaitable, Callable
 from types import TracebackType
@@ -154,18 +153,6 @@ class EvolinkClient:
         )
         return _parse_with(UploadedFile.from_envelope, body, "upload")
 
-    async def upload_file_base64(
-        self, data: bytes, *, mime_type: str, filename: str | None = None
-    ) -> UploadedFile:
-        """The same upload as a JSON data URL (POST /api/v1/files/upload/base64)."""
-        payload = {"base64_data": f"data:{mime_type};base64,{base64.b64encode(data).decode()}"}
-        if filename is not None:
-            payload["file_name"] = filename
-        body = await self._request(
-            "POST", f"{self._files_url}/api/v1/files/upload/base64", idempotent=True, json=payload
-        )
-        return _parse_with(UploadedFile.from_envelope, body, "upload")
-
     # --- results ------------------------------------------------------------------------
 
     async def download(self, url: str, *, max_bytes: int) -> bytes:
@@ -182,15 +169,6 @@ class EvolinkClient:
             return await self._download_once(url, max_bytes)
 
         return await self._retrying("GET", url, idempotent=True, send=once)
-
-    async def content_length(self, url: str) -> int | None:
-        """The result's declared size from a HEAD request; None when unknown or on any error."""
-        try:
-            _require_http_url(url)
-            response = await self._downloads.head(url)
-        except (httpx.HTTPError, ValueError):
-            return None
-        return _content_length(response.headers) if response.is_success else None
 
     async def _download_once(self, url: str, max_bytes: int) -> bytes:
         try:

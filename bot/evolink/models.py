@@ -339,11 +339,6 @@ class Task(_Response):
         return 0 if number is None else max(0, min(100, number))
 
     @property
-    def is_terminal(self) -> bool:
-        """Completed, failed or cancelled: polling can stop."""
-        return self.status in TERMINAL_STATUSES
-
-    @property
     def is_failed(self) -> bool:
         """Failed or cancelled; `error` says why."""
         return self.status in FAILED_STATUSES
@@ -410,20 +405,6 @@ class Credits(_Response):
     token_unlimited: bool = False
     user_remaining: LenientFloat = None
     user_used: LenientFloat = None
-
-    @property
-    def effective_remaining(self) -> float | None:
-        """What can still be spent: the smaller of the key's cap (unless unlimited) and the
-        account's balance; None when neither is known."""
-        figures = [
-            figure
-            for figure in (
-                None if self.token_unlimited else self.token_remaining,
-                self.user_remaining,
-            )
-            if figure is not None
-        ]
-        return min(figures) if figures else None
 
     @classmethod
     def from_body(cls, body: Any) -> Credits:

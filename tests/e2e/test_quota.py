@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import Tuning
-from bot.clock import ManualClock
+from tests.conftest import ManualClock
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, FAST_TUNING, Harness
 from tests.fakes.telegram import FakeTelegram
 
