@@ -6,7 +6,6 @@ for the model (scale, flatten, re-encode) and uploads the bytes to Evolink's fil
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Bot
@@ -14,39 +13,53 @@ from telegram.error import BadRequest, NetworkError
 
 from bot.evolink import limits
 from bot.evolink.client import EvolinkClient
+from bot.evolink.retry import RetryPolicy
 from bot.images import ImageRejected, prepare_image
 from bot.jobs.failures import Failure
 from storage.models import InputImage, Job
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
-DOWNLOAD_RETRY_DELAYS = (1.0, 3.0)
+# Two more tries, about 1 s and 2 s apart: a moment's trouble reaching Telegram passes.
+DOWNLOAD_RETRY = RetryPolicy(max_retries=2, base_delay=1.0, max_delay=3.0)
 log = logging.getLogger(__name__)
 
 
-async def download_from_telegram(bot: Bot, image: InputImage, index: int) -> bytes:
+async def download_from_telegram(
+    bot: Bot, image: InputImage, index: int, retry: RetryPolicy = DOWNLOAD_RETRY
+) -> bytes:
+    """Photo `index` (1-based, for messages) as bytes; network faults are tried again."""
     if image.file_size and image.file_size > TELEGRAM_DOWNLOAD_LIMIT:
         raise too_big(image.file_size, index)
-    for attempt, pause in enumerate((*DOWNLOAD_RETRY_DELAYS, None)):
+    for attempt in range(1, retry.max_retries + 1):
         try:
-            file = await bot.get_file(image.file_id)
-            return bytes(await file.download_as_bytearray())
-        except BadRequest as error:
-            if "too big" in str(error).lower():
-                raise too_big(image.file_size or TELEGRAM_DOWNLOAD_LIMIT + 1, index) from error
-            raise Failure("photo_gone", "input_unavailable") from error
-        except NetworkError as error:  # a moment's trouble reaching Telegram: try again
-            if pause is None:
-                raise Failure("err_retry_later", "telegram_unreachable") from error
-            log.warning("downloading input %d failed (attempt %d): %s", index, attempt + 1, error)
-            await asyncio.sleep(pause)
-    raise AssertionError("unreachable")
+            return await _download_once(bot, image, index)
+        except NetworkError as error:
+            log.warning("downloading input %d failed (attempt %d): %s", index, attempt, error)
+            await retry.sleep(retry.delay(attempt, None))
+    try:
+        return await _download_once(bot, image, index)
+    except NetworkError as error:
+        raise Failure("err_retry_later", "telegram_unreachable") from error
 
 
-async def upload_inputs(bot: Bot, client: EvolinkClient, job: Job) -> list[str]:
+async def _download_once(bot: Bot, image: InputImage, index: int) -> bytes:
+    """One attempt; a refusal (not a network fault) ends the job at once."""
+    try:
+        file = await bot.get_file(image.file_id)
+        return bytes(await file.download_as_bytearray())
+    except BadRequest as error:
+        if "too big" in str(error).lower():
+            raise too_big(image.file_size or TELEGRAM_DOWNLOAD_LIMIT + 1, index) from error
+        raise Failure("photo_gone", "input_unavailable") from error
+
+
+async def upload_inputs(
+    bot: Bot, client: EvolinkClient, job: Job, retry: RetryPolicy = DOWNLOAD_RETRY
+) -> list[str]:
     """Download, prepare and upload every input; returns the Evolink file URLs in order."""
     urls: list[str] = []
     for index, image in enumerate(job.inputs, start=1):
-        data = await download_from_telegram(bot, image, index)
+        data = await download_from_telegram(bot, image, index, retry)
         try:
             prepared = prepare_image(
                 data, job.model, index=index, model_label=limits.MODEL_LABELS.get(job.model)
