@@ -1,4 +1,8 @@
-"""Wall-clock time behind one seam so tests can move the day boundary without sleeping."""
+"""Time behind one seam, so tests can move the day boundary or an interval without sleeping.
+
+`SystemClock` is wall time (days and timestamps); `MonotonicClock` measures intervals that a
+change of the system time must not stretch or shrink.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,11 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> float:
         return time.time()
+
+
+class MonotonicClock:
+    def now(self) -> float:
+        return time.monotonic()
 
 
 def day_of(timestamp: float, zone: ZoneInfo) -> str:

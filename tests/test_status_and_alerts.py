@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from telegram.error import BadRequest, RetryAfter
 
-from bot.jobs import status as status_module
 from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
 from bot.jobs.status import StatusReporter, cancel_keyboard
 from storage.models import InputImage, Job
+from tests.conftest import ManualClock
 
 
 class RecordingBot:
@@ -69,31 +69,21 @@ def make_job(chat_type: str = "private") -> Job:
     )
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(status_module.time, "monotonic", fake)
-    return fake
+def clock() -> ManualClock:
+    return ManualClock(1000.0)
 
 
 @pytest.mark.parametrize(("chat_type", "interval"), [("private", 3.0), ("supergroup", 10.0)])
 async def test_progress_edits_are_spaced_per_chat_kind(clock, chat_type, interval) -> None:
     bot = RecordingBot()
-    reporter = StatusReporter(bot)  # type: ignore[arg-type]
+    reporter = StatusReporter(bot, clock=clock)  # type: ignore[arg-type]
     job = make_job(chat_type)
     reporter.prime(job.id, "Starting", buttons=False)
-    clock.now += interval - 0.1
+    clock.advance(interval - 0.1)
     await reporter.show(job, "10%")
     assert bot.edits == []  # too soon: skipped, the next update carries newer numbers
-    clock.now += 0.2
+    clock.advance(0.2)
     await reporter.show(job, "20%")
     await reporter.show(job, "20%")  # same text again: nothing to edit
     assert bot.edits == ["20%"]
@@ -103,12 +93,12 @@ async def test_progress_edits_are_spaced_per_chat_kind(clock, chat_type, interva
 
 async def test_taking_the_cancel_button_away_is_never_skipped(clock) -> None:
     bot = RecordingBot()
-    reporter = StatusReporter(bot)  # type: ignore[arg-type]
+    reporter = StatusReporter(bot, clock=clock)  # type: ignore[arg-type]
     job = make_job()
     reporter.prime(job.id, "Queued", buttons=True)
     await reporter.show(job, "Starting")
     assert bot.edits == ["Starting"]
-    clock.now += 0.5
+    clock.advance(0.5)
     await reporter.show(job, "Queued (#1)", keyboard=cancel_keyboard(job))
     assert bot.edits == ["Starting"]  # adding buttons back is not urgent
 
@@ -125,22 +115,22 @@ def _flood() -> RetryAfter:
     ids=["message-gone", "flood", "other"],
 )
 async def test_a_refused_edit_does_not_fail_the_job(clock, error) -> None:
-    reporter = StatusReporter(RecordingBot(fail_with=error))  # type: ignore[arg-type]
+    reporter = StatusReporter(RecordingBot(fail_with=error), clock=clock)  # type: ignore[arg-type]
     await reporter.show(make_job(), "Done", final=True)  # does not raise
 
 
 async def test_alerts_at_most_one_per_kind_per_ten_minutes() -> None:
-    clock = Clock()
+    clock = ManualClock(1000.0)
     bot = RecordingBot()
     alerts = AdminAlerts(bot, [7, 8], clock=clock)  # type: ignore[arg-type]
     await alerts.evolink_refused("402")
     await alerts.evolink_refused("402")
     await alerts.evolink_refused("401")
     assert [chat for chat, _ in bot.sent] == [7, 8, 7, 8]
-    clock.now += ALERT_INTERVAL - 1
+    clock.advance(ALERT_INTERVAL - 1)
     await alerts.evolink_refused("402")
     assert len(bot.sent) == 4
-    clock.now += 1
+    clock.advance(1)
     await alerts.evolink_refused("402")
     assert len(bot.sent) == 6
     assert "402" in bot.sent[-1][1]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from telegram import Bot
 from telegram.error import TelegramError
 
+from bot.clock import Clock, MonotonicClock
 from bot.messages import t
 
 log = logging.getLogger(__name__)
@@ -23,17 +23,17 @@ class AdminAlerts:
         admin_ids: Iterable[int],
         *,
         interval: float = ALERT_INTERVAL,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Clock | None = None,
     ) -> None:
         self._bot = bot
         self._admins = sorted(admin_ids)
         self._interval = interval
-        self._clock = clock
+        self._clock = clock or MonotonicClock()
         self._last: dict[str, float] = {}
 
     async def evolink_refused(self, kind: str) -> None:
         """`kind` is '401', '402' or '403'; repeats within the interval are dropped."""
-        now = self._clock()
+        now = self._clock.now()
         last = self._last.get(kind)
         if last is not None and now - last < self._interval:
             return

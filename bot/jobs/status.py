@@ -7,12 +7,12 @@ forgotten: the status message is a courtesy and must never fail the job itself.
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
+from bot.clock import Clock, MonotonicClock
 from bot.messages import t
 from storage.models import Job
 
@@ -42,15 +42,17 @@ class StatusReporter:
         *,
         private_interval: float = PRIVATE_INTERVAL,
         group_interval: float = GROUP_INTERVAL,
+        clock: Clock | None = None,
     ) -> None:
         self._bot = bot
+        self._clock = clock or MonotonicClock()
         self._private_interval = private_interval
         self._group_interval = group_interval
         self._shown: dict[int, _Shown] = {}
 
     def prime(self, job_id: int, text: str, *, buttons: bool) -> None:
         """Record what the status message says right after it was posted."""
-        self._shown[job_id] = _Shown(time.monotonic(), text, buttons)
+        self._shown[job_id] = _Shown(self._clock.now(), text, buttons)
 
     async def show(
         self,
@@ -68,7 +70,7 @@ class StatusReporter:
         """
         if job.status_message_id is None:
             return
-        now = time.monotonic()
+        now = self._clock.now()
         shown = self._shown.get(job.id)
         buttons = keyboard is not None
         if shown is not None and shown.text == text and shown.buttons == buttons:
