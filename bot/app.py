@@ -123,6 +123,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
         engine=engine,
         prices=engine.prices,
         album_debounce=settings.album_debounce_seconds,
+        clock=tuning.clock,
+        zone=settings.zone,
     )
     register_all(application)
     web = WebServer(web_config, application, engine)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import CallbackContext, ContextTypes
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.evolink.client import EvolinkClient
 from bot.jobs.engine import JobEngine
@@ -24,6 +26,8 @@ class Services:
     engine: JobEngine
     prices: Prices
     album_debounce: float
+    clock: Clock
+    zone: ZoneInfo  # the quota time zone: where a day starts and ends
 
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids

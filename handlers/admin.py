@@ -256,8 +256,7 @@ async def on_stats(
     lang = admin.language_code
     days = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 7
     days = max(1, min(MAX_STATS_DAYS, days))
-    now = services.storage.users.clock.now()
-    zone = services.storage.users.zone
+    now, zone = services.clock.now(), services.zone
     stats = await services.storage.jobs.stats(now - days * 86400, lambda ts: day_of(ts, zone))
     none = t("stats_none", lang)
     per_model: dict[str, list[str]] = {}

@@ -48,9 +48,8 @@ async def reply_to(
 
 def refill_time(services: Services, lang: str | None) -> str:
     """'00:00 UTC (in 5 h 12 min)': when the daily credits come back."""
-    now = services.storage.users.clock.now()
-    zone = services.storage.users.zone
-    refill: datetime = next_midnight(now, zone)
+    now = services.clock.now()
+    refill: datetime = next_midnight(now, services.zone)
     minutes = max(0, int((refill.timestamp() - now) // 60))
     hours, minutes = divmod(minutes, 60)
     return t(

@@ -17,7 +17,7 @@ class Storage:
     def __init__(self, db: Database, clock: Clock, zone: ZoneInfo, default_limit: int) -> None:
         self.db = db
         self.users = Users(db, clock, zone, default_limit)
-        self.jobs = Jobs(db, self.users)
+        self.jobs = Jobs(db, self.users, clock)
         self.media = Media(db, clock)
         self.flags = Flags(db)
         self.chats = Chats(db, clock)

@@ -11,6 +11,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock
 from bot.credits import Split, split_reservation
 from storage import chats, ledger
 from storage.database import Database
@@ -55,12 +56,13 @@ class Stats:
 
 
 class Jobs:
-    def __init__(self, db: Database, users: Users) -> None:
+    def __init__(self, db: Database, users: Users, clock: Clock) -> None:
         self._db = db
         self._users = users
+        self._clock = clock
 
     def _now(self) -> float:
-        return self._users.clock.now()
+        return self._clock.now()
 
     async def accept(self, new: NewJob, *, is_admin: bool, limits: Limits) -> Accepted | Refused:
         """Check the user's queue, reserve the cost and record the job, all in one transaction.

@@ -13,14 +13,9 @@ from storage.models import Balance, UserRecord
 class Users:
     def __init__(self, db: Database, clock: Clock, zone: ZoneInfo, default_limit: int) -> None:
         self._db = db
-        self.clock = clock
         self._clock = clock
         self._zone = zone
         self.default_limit = default_limit
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return self._zone
 
     def today(self) -> str:
         return day_of(self._clock.now(), self._zone)
