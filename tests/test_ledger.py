@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,55 +13,18 @@ from hypothesis import strategies as st
 
 from bot.clock import day_of, next_midnight
 from storage import Storage
-from storage.models import Accepted, Limits, NewJob, Refused
-from tests.conftest import ManualClock, ledger_sums
+from storage.models import Accepted, Limits, Refused
+from tests.conftest import ManualClock, accepted, ledger_sums, new_job, open_storage
 
 # Small enough that long sequences meet `queue_full` and the total cap too.
 LIMITS = Limits(max_active_per_user=2, max_active_total=4, max_queued_per_user=4)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-UTC_ZONE = ZoneInfo("UTC")
-START = datetime(2025, 3, 1, 10, 0, tzinfo=UTC).timestamp()
 HOUR = 3600.0
 
 
-def new_job(user_id: int = 1, cost: int = 100) -> NewJob:
-    return NewJob(
-        user_id=user_id,
-        chat_id=user_id,
-        chat_type="private",
-        request_message_id=1,
-        language="en",
-        command="imagine",
-        model="text-to-image",
-        prompt="a lighthouse at dusk",
-        options={},
-        inputs=[],
-        cost=cost,
-    )
-
-
-async def open_storage(
-    path: Path, clock: ManualClock, zone: ZoneInfo = UTC_ZONE, default_limit: int = 1000
-) -> Storage:
-    return await Storage.open(path, clock=clock, zone=zone, default_limit=default_limit)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-async def storage(tmp_path, clock):
-    opened = await open_storage(tmp_path / "bot.db", clock)
-    yield opened
-    await opened.close()
-
-
 async def reserve(storage: Storage, user_id: int, cost: int, *, is_admin: bool = False) -> int:
-    outcome = await storage.jobs.accept(new_job(user_id, cost), is_admin=is_admin, limits=LIMITS)
-    assert isinstance(outcome, Accepted), outcome
-    return outcome.job.id
+    job = await accepted(storage, new_job(user_id, cost), is_admin=is_admin, limits=LIMITS)
+    return job.id
 
 
 async def left_and_bonus(storage: Storage, user_id: int) -> tuple[int, int]:

@@ -14,61 +14,21 @@ import pytest
 from bot.clock import day_of
 from storage import Storage
 from storage.chats import chat_limit
-from storage.models import Accepted, Delivered, InputImage, Job, Limits, NewJob, Refused
+from storage.models import Accepted, Delivered, InputImage, Limits, NewJob, Refused
 from storage.schema import MIGRATIONS
-from tests.conftest import ManualClock, ledger_sums
+from tests.conftest import (
+    ROOMY,
+    START,
+    UTC_ZONE,
+    ManualClock,
+    accepted,
+    assert_ledger_explains,
+    ledger_sums,
+    new_job,
+    open_storage,
+)
 
-UTC_ZONE = ZoneInfo("UTC")
-START = datetime(2025, 3, 1, 10, 0, tzinfo=UTC).timestamp()
 TODAY = "2025-03-01"
-ROOMY = Limits(max_active_per_user=2, max_active_total=20, max_queued_per_user=100)
-
-
-def new_job(
-    user_id: int = 1,
-    cost: int = 100,
-    *,
-    model: str = "text-to-image",
-    command: str = "imagine",
-    message_id: int = 1,
-    options: dict[str, Any] | None = None,
-    inputs: list[InputImage] | None = None,
-) -> NewJob:
-    return NewJob(
-        user_id=user_id,
-        chat_id=user_id,
-        chat_type="private",
-        request_message_id=message_id,
-        language="en",
-        command=command,
-        model=model,
-        prompt="a red fox in the snow",
-        options=options if options is not None else {"n": 1},
-        inputs=inputs or [],
-        cost=cost,
-    )
-
-
-async def open_storage(path: Path, clock: ManualClock, default_limit: int = 1000) -> Storage:
-    return await Storage.open(path, clock=clock, zone=UTC_ZONE, default_limit=default_limit)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-async def storage(tmp_path, clock):
-    opened = await open_storage(tmp_path / "bot.db", clock)
-    yield opened
-    await opened.close()
-
-
-async def accepted(storage: Storage, new: NewJob, *, is_admin: bool = False) -> Job:
-    outcome = await storage.jobs.accept(new, is_admin=is_admin, limits=ROOMY)
-    assert isinstance(outcome, Accepted), outcome
-    return outcome.job
 
 
 async def pragma(storage: Storage, name: str) -> Any:
@@ -88,13 +48,6 @@ async def ledger_rows(
             (user_id,),
         )
         return [tuple(row) for row in await cur.fetchall()]
-
-
-async def assert_ledger_explains(storage: Storage, user_id: int) -> None:
-    record = await storage.users.get(user_id)
-    assert record is not None
-    assert record.daily_left >= 0 and record.bonus >= 0
-    assert (record.daily_left, record.bonus) == await ledger_sums(storage, user_id)
 
 
 # --- database file ------------------------------------------------------------------------
