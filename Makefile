@@ -3,19 +3,32 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-runtime
+# Installs pinned, hash-checked dependencies from a lock file; the Dockerfile runs the very same
+# command (tests/test_packaging.py holds them equal). The project itself then goes in with
+# --no-deps, so nothing unpinned slips in through pyproject.toml.
+LOCKED_INSTALL := pip install --require-hashes -r
+PROJECT_INSTALL := pip install --no-deps
+LOCK_FLAGS ?=
 
-.PHONY: run test bench fake-telegram fake-evolink run-on-fakes clean
+.PHONY: run test bench fake-telegram fake-evolink run-on-fakes lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# Reinstall only when pyproject.toml changes.
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+# Everything, for tests and checks (reinstalls only when a lock file or pyproject.toml changes).
+$(STAMP): requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m $(LOCKED_INSTALL) requirements-dev.lock
+	$(BIN)/python -m $(PROJECT_INSTALL) -e .
+	touch $@
 
-run: $(STAMP)
+# Only what the bot needs to run.
+$(RUN_STAMP): requirements.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m $(LOCKED_INSTALL) requirements.lock
+	$(BIN)/python -m $(PROJECT_INSTALL) -e .
+	touch $@
+
+run: $(RUN_STAMP)
 	$(BIN)/python -m bot
 
 test: $(STAMP)
@@ -44,6 +57,16 @@ run-on-fakes: $(STAMP)
 	TELEGRAM_API_URL=http://127.0.0.1:8081 EVOLINK_API_URL=http://127.0.0.1:8082 \
 	EVOLINK_FILES_URL=http://127.0.0.1:8082 ADMIN_IDS=$${ADMIN_IDS:-1001} \
 	DATABASE_PATH=data/fake-run.sqlite3 $(BIN)/python -m bot
+
+# Regenerate both lock files from pyproject.toml (needs the network); pass LOCK_FLAGS=--upgrade
+# to move every pin to the newest release pyproject.toml allows.
+LOCK := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(LOCK) -o requirements.lock pyproject.toml
+	$(LOCK) --extra dev -o requirements-dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

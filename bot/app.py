@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.credits import to_cents
 from bot.evolink.client import EvolinkClient
 from bot.evolink.retry import RetryPolicy
+from bot.health import Heartbeat, heartbeat_path
 from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
 from bot.jobs.engine import EngineConfig, JobEngine
 from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
@@ -129,6 +130,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
     register_all(application)
     web = WebServer(web_config, application, engine)
     serve_web = bool(settings.webhook_url or settings.evolink_callback_url)
+    heartbeat = Heartbeat(heartbeat_path(settings.database_path))
     try:
         async with application:
             await application.start()
@@ -137,6 +139,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await announce_commands(bot)
             await _receive_updates(application, settings, web_config, tuning)
             await engine.start()
+            heartbeat.start()
             log.info("bot @%s is running", bot.username)
             await stop.wait()
             log.info("stopping")
@@ -146,6 +149,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await web.stop()
             await application.stop()
     finally:
+        await heartbeat.stop()
         await client.aclose()
         await storage.close()
 

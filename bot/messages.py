@@ -429,10 +429,20 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "stats_outcome_running": {"en": "running", "zh": "生成中"},
     "stats_outcome_delivering": {"en": "sending", "zh": "发送中"},
     "stats_seconds": {"en": "{seconds} s", "zh": "{seconds} 秒"},
-    "chart_title": {
+    "chart_title_day": {
         "en": "Jobs per day, last {days} day(s)",
         "zh": "每日任务数（最近 {days} 天）",
     },
+    "chart_title_week": {
+        "en": "Jobs per week, last {days} days",
+        "zh": "每周任务数（最近 {days} 天）",
+    },
+    "chart_title_month": {
+        "en": "Jobs per month, last {days} days",
+        "zh": "每月任务数（最近 {days} 天）",
+    },
+    "chart_axis_jobs": {"en": "jobs", "zh": "任务"},
+    "chart_other": {"en": "in progress", "zh": "进行中"},
     "user_label": {"en": "user {id}", "zh": "用户 {id}"},
     "usage_grant": {
         "en": "/grant <user> <credits> (or as a reply: /grant <credits>)",

@@ -3,6 +3,7 @@ replying to one of their messages. Everyone else is told the command is for admi
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -292,8 +293,8 @@ async def on_stats(
     await reply(context.bot, message, text[:4096])
     if stats.per_day:
         period = [day_of(now - back * 86400, zone) for back in range(days - 1, -1, -1)]
-        # Always English: matplotlib's bundled fonts have no CJK glyphs.
-        chart = jobs_chart(period, stats.per_day, t("chart_title", "en", days=days))
+        # Drawing takes tens of milliseconds of CPU: keep it off the event loop.
+        chart = await asyncio.to_thread(jobs_chart, period, stats.per_day, lang)
         await context.bot.send_photo(message.chat_id, chart, filename="stats.png")
 
 

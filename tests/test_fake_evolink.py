@@ -1,4 +1,4 @@
-"""The fake Evolink answers like the documents in shared/reference/evolink say Evolink does.
+"""The fake Evolink answers like Evolink's published documents (tests/fakes/spec/evolink) say.
 
 Responses are checked against the OpenAPI response schemas themselves, so a drift between the
 fake and the docs fails here rather than in the bot's tests.
@@ -25,7 +25,7 @@ import pytest
 from PIL import Image
 
 from bot.evolink import limits
-from tests.fakes.evolink import FakeEvolink, model_specs
+from tests.fakes.evolink import FakeEvolink, model_specs, validation
 from tests.fakes.evolink.validation import load_document, resolve_refs, schema_problems
 
 KEY = "test-key"
@@ -187,13 +187,13 @@ def test_every_model_schema_is_loaded() -> None:
 
 
 def test_missing_reference_documents_fail_loudly(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.setenv("SHARED_DIR", str(tmp_path))
+    monkeypatch.setattr(validation, "SPEC_DIR", tmp_path)
     model_specs.cache_clear()
     try:
         with pytest.raises(FileNotFoundError, match="reference document missing"):
             model_specs()
     finally:
-        monkeypatch.delenv("SHARED_DIR")
+        monkeypatch.undo()
         model_specs.cache_clear()
 
 

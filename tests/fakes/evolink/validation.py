@@ -1,6 +1,7 @@
 """Checks of generation requests, built from Evolink's own OpenAPI documents plus prose limits.
 
-The JSON schemas in `shared/reference/evolink/en/*.openapi.json` give required fields, types,
+The JSON schemas in `tests/fakes/spec/evolink/*.openapi.json` (copied from Evolink's published
+docs, see `tests/fakes/spec/README.md`) give required fields, types,
 `maxLength`, `maxItems` and enums. Most real limits (sizes, counts, durations) live only in the
 field descriptions; those come from `bot/evolink/limits.py`, the one table the bot uses too
 (PRODUCT §2, DIGEST §2-3). A field a model does not document is refused, so a bot that sends
@@ -12,7 +13,6 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
-import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -35,19 +35,20 @@ class InvalidRequest(Exception):
     """A generation request Evolink answers with HTTP 400 `invalid_request` (DIGEST §8.2)."""
 
 
+# Inside the repository, so a fresh clone tests itself with nothing beside it.
+SPEC_DIR = Path(__file__).resolve().parents[1] / "spec" / "evolink"
+
+
 def reference_dir() -> Path:
-    """`shared/reference/evolink`: beside the repository root, or under $SHARED_DIR."""
-    shared = os.environ.get("SHARED_DIR")
-    if shared:
-        return Path(shared) / "reference" / "evolink"
-    return Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "evolink"
+    """Where the copied OpenAPI documents live (a function so tests can point it elsewhere)."""
+    return SPEC_DIR
 
 
 def load_document(name: str) -> dict[str, Any]:
     """One English OpenAPI document. A missing file fails loudly: the fake would be blind."""
-    path = reference_dir() / "en" / name
+    path = reference_dir() / name
     if not path.is_file():
-        raise FileNotFoundError(f"Evolink reference document missing: {path} (set SHARED_DIR?)")
+        raise FileNotFoundError(f"Evolink reference document missing: {path}")
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return document
 

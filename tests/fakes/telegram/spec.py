@@ -1,8 +1,8 @@
 """Bot API 10.0 specification (api-10.0.json) and a validator for incoming calls.
 
-The spec file lives outside the repository (``shared/reference/telegram`` next to the repo
-root, see ``default_spec_path``). It only encodes which parameters exist, which are required
-and their types; the prose limits (text lengths, album sizes, ...) live in ``rules.py``.
+The spec file is a copy kept in the repository (``tests/fakes/spec/telegram``, origin and
+licence in ``tests/fakes/spec/README.md``). It only encodes which parameters exist, which are
+required and their types; the prose limits (text lengths, album sizes, ...) live in ``rules.py``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,10 +26,8 @@ _TAG_RE = re.compile(r'(?:must be|always)\s+"?([A-Za-z_]+)"?\s*$')
 
 
 def default_spec_path() -> Path:
-    """Where api-10.0.json lives: $SHARED_DIR or the ``shared`` dir beside the repo root."""
-    env = os.environ.get("SHARED_DIR")
-    shared = Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared"
-    return shared / "reference" / "telegram" / SPEC_FILE_NAME
+    """Where api-10.0.json lives: inside the repository, so a fresh clone needs nothing else."""
+    return Path(__file__).resolve().parents[1] / "spec" / "telegram" / SPEC_FILE_NAME
 
 
 @dataclass(frozen=True)
