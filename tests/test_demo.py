@@ -1,0 +1,121 @@
+"""`make demo`: the scripted conversation runs end to end on the fakes, and reads well."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+
+from demo.__main__ import parse_args
+from demo.script import ALICE, Conversation, Step
+from demo.stack import running_stack
+from demo.transcript import group_albums, media_label, render
+from tests.e2e.conftest import FAST_TUNING
+from tests.fakes.telegram import FakeTelegram, FloodLimits
+
+
+async def test_the_demo_script_gets_every_answer_and_saves_the_media(tmp_path: Path) -> None:
+    lines: list[str] = []
+    async with running_stack(tmp_path, FAST_TUNING, task_seconds=0.3) as stack:
+        # The demo keeps Telegram's real flood limits; the test loosens both sides alike.
+        stack.tg.flood = FloodLimits(per_chat_per_second=60, per_chat_burst=60)
+        conversation = Conversation(stack.tg, tmp_path / "media", lines.append)
+        assert await conversation.play(), "\n".join(lines)
+        assert stack.tg.violations == [] and stack.evo.violations == []
+    transcript = "\n".join(lines)
+    for expected in (
+        "  Alice › /start",
+        "    bot › Your Telegram id: 1001",
+        "  Alice › /imagine a red fox in the snow, golden hour --ar 16:9 --n 2",
+        "    bot › [album: 2 photos] a red fox in the snow, golden hour",
+        "    bot › [video",
+        "  Alice › [photo 1280x960] /edit make the sky stormy",
+        "[🔁 Again] [🎬 Animate]",
+        "  Alice › [album: 2 photos] /edit put both in one picture",
+        "    bot › Photo 1 is 200x150 pixels",
+        "   Olga › /grant @alice 5",
+        "Bonus credits: 5.",
+    ):
+        assert expected in transcript, transcript
+    assert "!!" not in transcript
+    saved = sorted(path.suffix for path in conversation.saved)
+    assert saved == [".jpg", ".jpg", ".jpg", ".jpg", ".mp4"], conversation.saved
+    assert all(path.stat().st_size > 0 for path in conversation.saved)
+
+
+async def test_a_step_without_an_answer_fails_the_demo(tmp_path: Path) -> None:
+    lines: list[str] = []
+    async with FakeTelegram() as tg:  # no bot behind it: nobody answers
+        conversation = Conversation(tg, tmp_path, lines.append, timeout=0.2)
+        assert not await conversation.play((Step(ALICE, "/start"),))
+    assert lines[-1] == "!! no answer to '/start' within 0 s"
+    assert "  Alice › /start" in lines
+
+
+def test_messages_read_like_a_chat() -> None:
+    bot = {"id": 1}
+    album = [
+        {"message_id": 5, "from": bot, "media_group_id": "g", "caption": "a fox", **_photo(16, 9)},
+        {"message_id": 6, "from": bot, "media_group_id": "g", **_photo(16, 9)},
+    ]
+    buttons = {
+        "inline_keyboard": [
+            [{"text": "Again", "callback_data": "a"}],
+            [{"text": "Animate", "callback_data": "b"}],
+        ]
+    }
+    text = {"message_id": 7, "from": bot, "text": "What next?\nPick one", "reply_markup": buttons}
+    groups = list(group_albums([*album, text]))
+    assert [len(group) for group in groups] == [2, 1]
+    assert render(groups[0], "bot") == "    bot › [album: 2 photos] a fox"
+    assert render(groups[1], "bot") == (
+        "    bot › What next?\n          Pick one [Again] [Animate]"
+    )
+    video = {"video": {"duration": 5, "width": 1280, "height": 720}}
+    assert media_label(video) == "[video 5s 1280x720]"
+    assert media_label({"video": {"duration": 0, "width": 0, "height": 0}}) == "[video]"
+
+
+def test_the_demo_writes_under_data_demo_by_default() -> None:
+    args = parse_args([])
+    assert args.out == Path("data/demo") and not args.interactive
+    assert parse_args(["--interactive"]).interactive
+
+
+def _photo(width: int, height: int) -> dict[str, object]:
+    return {"photo": [{"file_id": "x", "width": width, "height": height}]}
+
+
+async def test_the_fake_telegram_runs_in_the_background_driven_over_http() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "tests.fakes.telegram",
+        "--no-console",
+        "--port",
+        str(port),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    try:
+        banner = await asyncio.wait_for(process.stdout.readline(), 30)
+        assert b"Fake Telegram Bot API at" in banner
+        url = f"http://127.0.0.1:{port}/_fake"
+        async with httpx.AsyncClient() as http:
+            sent = await http.post(f"{url}/send_text", json={"user_id": 7, "text": "/help"})
+            assert sent.json()["ok"] is True
+            log = (await http.get(f"{url}/log", params={"chat_id": 7})).text
+        assert "User7(7): /help" in log
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
