@@ -69,7 +69,11 @@ def render(items: list[Message], speaker: str) -> str:
     first = items[0]
     media = _album_label(items) if len(items) > 1 else media_label(first)
     caption = next((_body(item) for item in items if _body(item)), "")
-    parts = [part for part in (media, caption, buttons_label(items[-1])) if part]
+    target = first.get("reply_to_message")
+    replying = (
+        f"(reply to {media_label(target) or 'a message'})" if target and speaker != "bot" else ""
+    )
+    parts = [part for part in (replying, media, caption, buttons_label(items[-1])) if part]
     text = " ".join(parts) if parts else "(empty)"
     head = f"{speaker:>7} › "
     return head + text.replace("\n", "\n" + INDENT + "  ")

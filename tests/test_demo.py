@@ -32,6 +32,7 @@ async def test_the_demo_script_gets_every_answer_and_saves_the_media(tmp_path: P
         "    bot › Your Telegram id: 1001",
         "  Alice › /imagine a red fox in the snow, golden hour --ar 16:9 --n 2",
         "    bot › [album: 2 photos] a red fox in the snow, golden hour",
+        "  Alice › (reply to [photo 1712x960]) /animate the fox runs towards the camera",
         "    bot › [video",
         "  Alice › [photo 1280x960] /edit make the sky stormy",
         "[🔁 Again] [🎬 Animate]",
@@ -75,6 +76,8 @@ def test_messages_read_like_a_chat() -> None:
     assert render(groups[1], "bot") == (
         "    bot › What next?\n          Pick one [Again] [Animate]"
     )
+    reply = {"from": {"id": 2}, "text": "/animate go", "reply_to_message": album[0]}
+    assert render([reply], "Alice") == "  Alice › (reply to [photo 16x9]) /animate go"
     video = {"video": {"duration": 5, "width": 1280, "height": 720}}
     assert media_label(video) == "[video 5s 1280x720]"
     assert media_label({"video": {"duration": 0, "width": 0, "height": 0}}) == "[video]"
