@@ -246,6 +246,13 @@ def test_env_example_lists_every_setting() -> None:
     assert names == {name.upper() for name in Settings.model_fields}
 
 
+def test_readme_documents_every_setting() -> None:
+    """Operators look in the README: its configuration table has a row per variable."""
+    text = (ROOT / "README.md").read_text()
+    rows = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", text, flags=re.MULTILINE))
+    assert rows == {name.upper() for name in Settings.model_fields}
+
+
 def test_log_lines_never_carry_secrets() -> None:
     formatter = RedactingFormatter("%(message)s", [TOKEN, "evolink-secret-key"])
     record = logging.LogRecord(
