@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from demo.__main__ import parse_args
+from demo.mp4 import probe
 from demo.script import ALICE, Conversation, Step
 from demo.stack import running_stack
 from demo.transcript import group_albums, media_label, render
@@ -33,7 +34,7 @@ async def test_the_demo_script_gets_every_answer_and_saves_the_media(tmp_path: P
         "  Alice › /imagine a red fox in the snow, golden hour --ar 16:9 --n 2",
         "    bot › [album: 2 photos] a red fox in the snow, golden hour",
         "  Alice › (reply to [photo 1712x960]) /animate the fox runs towards the camera",
-        "    bot › [video",
+        "    bot › [video 5s 160x90] the fox runs towards the camera [🔁 Again]",
         "  Alice › [photo 1280x960] /edit make the sky stormy",
         "[🔁 Again] [🎬 Animate]",
         "  Alice › [album: 2 photos] /edit put both in one picture",
@@ -87,6 +88,13 @@ def test_the_demo_writes_under_data_demo_by_default() -> None:
     args = parse_args([])
     assert args.out == Path("data/demo") and not args.interactive
     assert parse_args(["--interactive"]).interactive
+
+
+def test_the_duration_and_size_of_an_mp4_are_read_from_the_file() -> None:
+    asset = Path(__file__).parent / "fakes" / "evolink" / "assets" / "video-10s.mp4"
+    assert probe(asset.read_bytes()) == (10, 160, 90)
+    assert probe(b"not a video") is None
+    assert probe(b"") is None
 
 
 def _photo(width: int, height: int) -> dict[str, object]:
