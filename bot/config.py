@@ -130,3 +130,11 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as error:
         print(describe_errors(error), file=sys.stderr)
         raise SystemExit(2) from None
+    except (OSError, UnicodeError) as error:
+        # Not the error's text: it may quote the file's bytes, secrets included.
+        print(
+            f"configuration error: .env could not be read ({type(error).__name__}); "
+            "it must be a UTF-8 text file like .env.example.",
+            file=sys.stderr,
+        )
+        raise SystemExit(2) from None

@@ -100,6 +100,20 @@ def test_bad_configuration_names_every_bad_variable_in_one_line(
     assert "1:x" not in lines[0]  # a secret value is never echoed back
 
 
+def test_an_unreadable_env_file_is_one_line_without_its_content(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _settings_env(monkeypatch)
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"TELEGRAM_BOT_TOKEN=1:secret\xff\nEVOLINK_API_KEY=k\n")
+    with pytest.raises(SystemExit) as stopped:
+        load_settings(_env_file=env_file)
+    assert stopped.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and ".env could not be read" in lines[0], lines
+    assert "secret" not in lines[0]
+
+
 async def test_python_m_bot_with_no_configuration_prints_one_line(tmp_path: Path) -> None:
     process = await _run_bot(tmp_path, _env(tmp_path))
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
