@@ -40,7 +40,8 @@ def main() -> int:
     try:
         asyncio.run(_main(settings))
     except TokenRejected as rejected:
-        print(rejected, file=sys.stderr)
+        # One write, so a DEBUG line from a finishing worker thread cannot split it.
+        sys.stderr.write(f"{rejected}\n")
         return 1
     except KeyboardInterrupt:  # Ctrl-C before the signal handlers were in place
         return 130

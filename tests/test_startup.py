@@ -174,7 +174,7 @@ async def test_a_rejected_token_stops_with_one_line_and_exit_1(
     _assert_clean(output)
     lines = [line for line in output.splitlines() if " DEBUG " not in line]
     assert len(lines) == 1, output
-    assert lines[0].startswith("Telegram rejected TELEGRAM_BOT_TOKEN")
+    assert lines[0].startswith("Telegram rejected TELEGRAM_BOT_TOKEN"), output
 
 
 def _closed_port() -> int:
