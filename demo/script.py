@@ -125,10 +125,7 @@ class Conversation:
 
     def show(self, chat_id: int, step: int) -> None:
         """Print the chat's messages not printed yet (final state: edits applied)."""
-        if chat_id != self.current_chat:
-            chat = self.tg.world.chats[chat_id]
-            self.emit(f"--- private chat with {chat.get('first_name')} ---")
-            self.current_chat = chat_id
+        self.enter(chat_id)
         last = self.shown.get(chat_id, 0)
         new = [m for m in self.tg.messages(chat_id) if m["message_id"] > last]
         names = {uid: str(u.get("first_name")) for uid, u in self.tg.world.users.items()}
@@ -140,6 +137,13 @@ class Conversation:
                     self.save_media(item, step)
         if new:
             self.shown[chat_id] = new[-1]["message_id"]
+
+    def enter(self, chat_id: int) -> None:
+        """A header line whenever the transcript moves to another chat."""
+        if chat_id != self.current_chat:
+            chat = self.tg.world.chats[chat_id]
+            self.emit(f"--- private chat with {chat.get('first_name')} ---")
+            self.current_chat = chat_id
 
     def with_video_facts(self, message: Message) -> Message:
         """Fill in a video's duration and size from the file when the sender left them out."""
