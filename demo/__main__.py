@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import io
 import shutil
 import sys
 import tempfile
@@ -74,6 +75,8 @@ async def run(args: argparse.Namespace) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(line_buffering=True)  # the chat shows up live when piped
     with contextlib.suppress(KeyboardInterrupt):
         return 0 if asyncio.run(run(args)) else 1
     return 130

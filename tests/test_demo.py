@@ -130,3 +130,39 @@ async def test_the_fake_telegram_runs_in_the_background_driven_over_http() -> No
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0
+
+
+async def test_the_interactive_demo_lets_a_person_type(tmp_path: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "demo",
+        "--interactive",
+        "--out",
+        str(tmp_path),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    seen: list[str] = []
+    try:
+        await _read_until(process.stdout, ":help, :quit", seen)
+        process.stdin.write(b"/id\n")
+        await process.stdin.drain()
+        await _read_until(process.stdout, "Your Telegram id: 1001", seen)
+        process.stdin.write(b":quit\n")
+        await process.stdin.drain()
+        await asyncio.wait_for(process.wait(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, "".join(seen)
+
+
+async def _read_until(stream: asyncio.StreamReader, text: str, seen: list[str]) -> None:
+    while not any(text in line for line in seen):
+        line = await asyncio.wait_for(stream.readline(), 30)
+        assert line, "the demo exited early:\n" + "".join(seen)
+        seen.append(line.decode())
