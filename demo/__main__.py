@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import contextlib
 import io
-import shutil
+import re
 import sys
 import tempfile
 import time
@@ -16,6 +16,8 @@ from pathlib import Path
 from demo.script import ALICE, OLGA, Conversation
 from demo.stack import BOT_USERNAME, Stack, log_to, running_stack
 from tests.fakes.telegram.__main__ import HELP, Console, console_loop
+
+MEDIA_NAME = re.compile(r"\d{2}-\d+\.\w+")  # what Conversation.save_media writes
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -62,9 +64,17 @@ async def interactive(stack: Stack, out: Path) -> bool:
     return True
 
 
+def forget_earlier_media(out: Path) -> None:
+    """Remove the media an earlier scripted run saved (and nothing else: `--out` may be any
+    folder), so the folder shows this run's files only."""
+    for path in out.glob("[0-9][0-9]-*"):
+        if MEDIA_NAME.fullmatch(path.name):
+            path.unlink()
+
+
 async def run(args: argparse.Namespace) -> bool:
     if not args.interactive:
-        shutil.rmtree(args.out, ignore_errors=True)  # only this run's media
+        forget_earlier_media(args.out)
     log_to(args.out / "bot.log")
     with tempfile.TemporaryDirectory(prefix="evolink-demo-") as workdir:
         async with running_stack(Path(workdir)) as stack:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from demo.__main__ import parse_args
+from demo.__main__ import forget_earlier_media, parse_args
 from demo.mp4 import probe
 from demo.script import ALICE, Conversation, Step
 from demo.stack import running_stack
@@ -88,6 +88,13 @@ def test_the_demo_writes_under_data_demo_by_default() -> None:
     args = parse_args([])
     assert args.out == Path("data/demo") and not args.interactive
     assert parse_args(["--interactive"]).interactive
+
+
+def test_a_new_run_removes_only_the_media_of_the_last_one(tmp_path: Path) -> None:
+    for name in ("03-7.jpg", "04-12.mp4", "notes.txt", "12-x.jpg"):
+        (tmp_path / name).write_text("x")
+    forget_earlier_media(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["12-x.jpg", "notes.txt"]
 
 
 def test_the_duration_and_size_of_an_mp4_are_read_from_the_file() -> None:
