@@ -11,7 +11,7 @@ LOCKED_INSTALL := pip install --require-hashes -r
 PROJECT_INSTALL := pip install --no-deps
 LOCK_FLAGS ?=
 
-.PHONY: run test bench fake-telegram fake-evolink run-on-fakes lock clean
+.PHONY: run test demo bench fake-telegram fake-evolink run-on-fakes lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,11 +37,16 @@ test: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
-# Local stand-ins for Telegram and Evolink, for trying the bot by hand (see README).
+# The real bot between both fakes, no keys, no network: a scripted chat printed as a
+# transcript (media in data/demo/). `make demo ARGS=--interactive` lets you type instead.
+demo: $(STAMP)
+	$(BIN)/python -m demo $(ARGS)
+
 # Figures, not a pass/fail test: many users through the real bot and both fakes.
 bench: $(STAMP)
 	$(BIN)/python -m bench.jobs
 
+# Local stand-ins for Telegram and Evolink, for trying the bot by hand (see README).
 FAKE_TOKEN := 123456:FAKE-TOKEN
 FAKE_KEY := fake-evolink-key
 

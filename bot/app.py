@@ -26,6 +26,7 @@ from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
 from bot.pricing import Prices
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.services import SERVICES_KEY, Services
+from bot.startup import Backoff, connect
 from bot.web import WebConfig, WebServer
 from handlers import announce_commands, register_all
 from storage import Storage
@@ -49,6 +50,7 @@ class Tuning:
     poll_timeout: int = 10
     poll_scale: float = 1.0
     delivery_retry_delays: tuple[float, ...] = (3.0, 10.0, 30.0)
+    connect_backoff: Backoff = field(default_factory=Backoff)
 
 
 def build_application(settings: Settings, tuning: Tuning) -> Application:
@@ -132,6 +134,10 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
     serve_web = bool(settings.webhook_url or settings.evolink_callback_url)
     heartbeat = Heartbeat(heartbeat_path(settings.database_path))
     try:
+        # Before anything else talks to Telegram: a rejected token stops here with one line,
+        # an unreachable Telegram is waited for (and a stop meanwhile ends the run cleanly).
+        if not await connect(bot, settings.telegram_api_url, stop, tuning.connect_backoff):
+            return
         async with application:
             await application.start()
             if serve_web:

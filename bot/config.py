@@ -107,19 +107,34 @@ class Settings(BaseSettings):
         return ZoneInfo(self.quota_timezone)
 
 
-def describe_error(error: ValidationError) -> str:
-    """One line naming the first bad variable, without echoing its value (it may be secret)."""
-    first = error.errors()[0]
-    name = str(first["loc"][0]).upper() if first["loc"] else "configuration"
-    if first["type"] == "missing":
-        return f"configuration error: {name} is required but not set"
-    return f"configuration error: {name} is invalid ({first['msg']})"
+def describe_errors(error: ValidationError) -> str:
+    """One line naming every bad variable, without echoing values (they may be secret)."""
+    problems: dict[str, str] = {}
+    for item in error.errors():
+        name = str(item["loc"][0]).upper() if item["loc"] else "configuration"
+        if item["type"] == "missing":
+            problems.setdefault(name, f"{name} is required but not set")
+        else:
+            problems.setdefault(name, f"{name} is invalid ({item['msg']})")
+    return (
+        "configuration error: "
+        + "; ".join(problems.values())
+        + ". .env.example describes every variable (copy it to .env and fill it in)."
+    )
 
 
 def load_settings(**overrides: Any) -> Settings:
-    """Read settings; on a missing or malformed variable print one line and exit non-zero."""
+    """Read settings; on missing or malformed variables print one line and exit non-zero."""
     try:
         return Settings(**overrides)
     except ValidationError as error:
-        print(describe_error(error), file=sys.stderr)
+        print(describe_errors(error), file=sys.stderr)
+        raise SystemExit(2) from None
+    except (OSError, UnicodeError) as error:
+        # Not the error's text: it may quote the file's bytes, secrets included.
+        print(
+            f"configuration error: .env could not be read ({type(error).__name__}); "
+            "it must be a UTF-8 text file like .env.example.",
+            file=sys.stderr,
+        )
         raise SystemExit(2) from None

@@ -297,7 +297,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "  options: --model wan|qwen (qwen takes up to 3 photos), --n 1-4\n"
         "/animate <motion> - a short video from one photo. Example: /animate the clouds drift\n"
         "  options: --duration 5|10, --quality 480p|720p|1080p, --raw\n"
-        "/quota - your credits   /jobs - your jobs   /cancel - withdraw a waiting job\n\n"
+        "/quota - your credits   /jobs - your jobs   /cancel - withdraw a waiting job\n"
+        "/id - your numeric Telegram id\n\n"
         "Prices (credits):\n{prices}\n\n{balance}",
         "zh": "我用 Evolink 的模型生成图片和视频。\n\n"
         "/imagine <提示词> - 生成新图片。例：/imagine 雪中的红狐狸 --ar 16:9\n"
@@ -306,7 +307,8 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "  选项：--model wan|qwen（qwen 最多 3 张），--n 1-4\n"
         "/animate <动作> - 用一张照片生成短视频。例：/animate 云朵飘动\n"
         "  选项：--duration 5|10，--quality 480p|720p|1080p，--raw\n"
-        "/quota - 额度   /jobs - 任务   /cancel - 取消排队任务\n\n"
+        "/quota - 额度   /jobs - 任务   /cancel - 取消排队任务\n"
+        "/id - 你的 Telegram 数字 id\n\n"
         "价格（额度）：\n{prices}\n\n{balance}",
     },
     "prices": {
@@ -328,6 +330,16 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "\nJobs: {running} running, {queued} waiting.\n\nPrices:\n{prices}",
         "zh": "每日额度：剩余 {left}/{limit}，将于 {refill} 恢复。\n奖励额度：{bonus}。\n"
         "任务：{running} 个运行中，{queued} 个排队。\n\n价格：\n{prices}",
+    },
+    "your_id": {
+        "en": "Your Telegram id: {user_id}\n(An operator puts this number in ADMIN_IDS to make "
+        "you an admin.)",
+        "zh": "你的 Telegram id：{user_id}\n"
+        "（运营者把这个数字写进 ADMIN_IDS 即可让你成为管理员。）",
+    },
+    "chat_id_line": {
+        "en": "This chat's id: {chat_id}",
+        "zh": "本群的 id：{chat_id}",
     },
     "jobs_empty": {"en": "You have no jobs yet.", "zh": "你还没有任务。"},
     "jobs_header": {"en": "Your jobs:", "zh": "你的任务："},
@@ -354,6 +366,7 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "cmd_quota": {"en": "Your credits and prices", "zh": "你的额度和价格"},
     "cmd_jobs": {"en": "Your running and recent jobs", "zh": "你正在运行和最近的任务"},
     "cmd_cancel": {"en": "Withdraw a waiting job", "zh": "取消排队中的任务"},
+    "cmd_id": {"en": "Your numeric Telegram id", "zh": "你的 Telegram 数字 id"},
     "cmd_help": {"en": "What I can do, with examples", "zh": "功能说明和示例"},
     # --- admin ---------------------------------------------------------------------------
     "admin_only": {

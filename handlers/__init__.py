@@ -20,7 +20,7 @@ def register_all(application: Application) -> None:
     application.add_error_handler(errors.on_error)
 
 
-MENU = ("imagine", "edit", "animate", "quota", "jobs", "cancel", "help")
+MENU = ("imagine", "edit", "animate", "quota", "jobs", "cancel", "id", "help")
 log = logging.getLogger(__name__)
 
 

@@ -1,4 +1,4 @@
-"""/start, /help, /quota, /jobs and /cancel: what every user can ask about themselves."""
+"""/start, /help, /quota, /jobs, /cancel and /id: what every user can ask about themselves."""
 
 from __future__ import annotations
 
@@ -143,9 +143,20 @@ async def on_cancel(services: Services, message: Message, user: User, context: C
     await reply(context.bot, message, cancel_text(outcome, lang, job.id))
 
 
+@account_command
+async def on_id(services: Services, message: Message, user: User, context: Context) -> None:
+    """The number ADMIN_IDS needs; in a group also the group's id (for the operator's notes)."""
+    lang = user.language_code
+    text = t("your_id", lang, user_id=user.id)
+    if message.chat.type != "private":
+        text += "\n" + t("chat_id_line", lang, chat_id=message.chat_id)
+    await reply(context.bot, message, text)
+
+
 def register(application: Application) -> None:
     only_new = filters.UpdateType.MESSAGE
     application.add_handler(CommandHandler(["start", "help"], on_help, filters=only_new))
     application.add_handler(CommandHandler("quota", on_quota, filters=only_new))
     application.add_handler(CommandHandler("jobs", on_jobs, filters=only_new))
     application.add_handler(CommandHandler("cancel", on_cancel, filters=only_new))
+    application.add_handler(CommandHandler("id", on_id, filters=only_new))

@@ -1,4 +1,5 @@
-"""Start-up as an operator sees it: settings errors, a real `python -m bot`, clean logs."""
+"""Start-up as an operator sees it (PRODUCT.md §8): settings errors, a rejected token, an
+unreachable Telegram, an unexpected error, a real `python -m bot` run; never a secret shown."""
 
 from __future__ import annotations
 
@@ -7,12 +8,17 @@ import logging
 import os
 import re
 import signal
+import socket
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.logs import RedactingFormatter, redact
 from tests.fakes.telegram import FakeTelegram
 
@@ -39,57 +45,188 @@ async def _run_bot(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Pr
     )
 
 
+def _settings_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+
+
 @pytest.mark.parametrize(
-    ("env", "name"),
+    ("env", "names"),
     [
-        ({"EVOLINK_API_KEY": "k"}, "TELEGRAM_BOT_TOKEN"),
-        ({"TELEGRAM_BOT_TOKEN": "1:x"}, "EVOLINK_API_KEY"),
+        ({}, ["TELEGRAM_BOT_TOKEN", "EVOLINK_API_KEY"]),
+        ({"EVOLINK_API_KEY": "k"}, ["TELEGRAM_BOT_TOKEN"]),
+        ({"TELEGRAM_BOT_TOKEN": "1:x", "EVOLINK_API_KEY": " "}, ["EVOLINK_API_KEY"]),
         (
-            {"TELEGRAM_BOT_TOKEN": "1:x", "EVOLINK_API_KEY": "k", "MAX_ACTIVE_TOTAL": "lots"},
-            "MAX_ACTIVE_TOTAL",
+            {"EVOLINK_API_KEY": "k", "MAX_ACTIVE_TOTAL": "lots", "DAILY_CREDITS": "-1"},
+            ["TELEGRAM_BOT_TOKEN", "MAX_ACTIVE_TOTAL", "DAILY_CREDITS"],
         ),
         (
             {"TELEGRAM_BOT_TOKEN": "1:x", "EVOLINK_API_KEY": "k", "QUOTA_TIMEZONE": "Mars/Base"},
-            "QUOTA_TIMEZONE",
+            ["QUOTA_TIMEZONE"],
         ),
         (
             {"TELEGRAM_BOT_TOKEN": "1:x", "EVOLINK_API_KEY": "k", "WEBHOOK_URL": "http://x/y"},
-            "WEBHOOK_URL",
+            ["WEBHOOK_URL"],
         ),
         (
             {
                 "TELEGRAM_BOT_TOKEN": "1:x",
                 "EVOLINK_API_KEY": "k",
                 "EVOLINK_CALLBACK_URL": "https://10.0.0.5/cb",
+                "ADMIN_IDS": "12,me",
+                "LOG_LEVEL": "loud",
             },
-            "EVOLINK_CALLBACK_URL",
+            ["EVOLINK_CALLBACK_URL", "ADMIN_IDS", "LOG_LEVEL"],
         ),
     ],
 )
-async def test_bad_configuration_stops_with_one_line(tmp_path: Path, env, name) -> None:
-    process = await _run_bot(tmp_path, _env(tmp_path, **env))
-    _stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode != 0
-    lines = stderr.decode().strip().splitlines()
+def test_bad_configuration_names_every_bad_variable_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], env, names
+) -> None:
+    _settings_env(monkeypatch, **env)
+    with pytest.raises(SystemExit) as stopped:
+        load_settings(_env_file=None)
+    assert stopped.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1, lines
-    assert name in lines[0]
+    for name in names:
+        assert name in lines[0]
+    variables = {name.upper() for name in Settings.model_fields}
+    mentioned = set(re.findall(r"\b[A-Z][A-Z0-9_]+\b", lines[0])) & variables
+    assert mentioned == set(names)  # only the bad ones
+    assert ".env.example" in lines[0]
     assert "1:x" not in lines[0]  # a secret value is never echoed back
+
+
+def test_an_unreadable_env_file_is_one_line_without_its_content(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    _settings_env(monkeypatch)
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"TELEGRAM_BOT_TOKEN=1:secret\xff\nEVOLINK_API_KEY=k\n")
+    with pytest.raises(SystemExit) as stopped:
+        load_settings(_env_file=env_file)
+    assert stopped.value.code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and ".env could not be read" in lines[0], lines
+    assert "secret" not in lines[0]
+
+
+async def test_python_m_bot_with_no_configuration_prints_one_line(tmp_path: Path) -> None:
+    process = await _run_bot(tmp_path, _env(tmp_path))
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    lines = (stderr + stdout).decode().strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "TELEGRAM_BOT_TOKEN" in lines[0] and "EVOLINK_API_KEY" in lines[0]
+
+
+@asynccontextmanager
+async def _telegram_answering(status: int) -> AsyncIterator[str]:
+    """A stand-in for api.telegram.org that answers every method with `status`."""
+
+    async def refuse(_request: web.Request) -> web.Response:
+        body = {"ok": False, "error_code": status, "description": HTTPStatus(status).phrase}
+        return web.json_response(body, status=status)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", refuse)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def _bot_env(tmp_path: Path, telegram_url: str, **extra: str) -> dict[str, str]:
+    return _env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        EVOLINK_API_KEY="evolink-secret-key",
+        TELEGRAM_API_URL=telegram_url,
+        EVOLINK_API_URL="http://127.0.0.1:9",
+        EVOLINK_FILES_URL="http://127.0.0.1:9",
+        **extra,
+    )
+
+
+def _assert_clean(output: str) -> None:
+    assert "Traceback" not in output
+    assert TOKEN not in output and "SECRET-token" not in output
+    assert "evolink-secret-key" not in output
+
+
+@pytest.mark.parametrize("status", [401, 404])
+async def test_a_rejected_token_stops_with_one_line_and_exit_1(
+    tmp_path: Path, status: int
+) -> None:
+    async with _telegram_answering(status) as url:
+        process = await _run_bot(tmp_path, _bot_env(tmp_path, url, LOG_LEVEL="DEBUG"))
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    output = (stderr + stdout).decode()
+    _assert_clean(output)
+    lines = [line for line in output.splitlines() if " DEBUG " not in line]
+    assert len(lines) == 1, output
+    assert lines[0].startswith("Telegram rejected TELEGRAM_BOT_TOKEN"), output
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_an_unreachable_telegram_is_retried_until_sigterm(tmp_path: Path) -> None:
+    url = f"http://127.0.0.1:{_closed_port()}"
+    process = await _run_bot(tmp_path, _bot_env(tmp_path, url))
+    assert process.stderr is not None
+    seen: list[str] = []
+    try:
+        while sum("unreachable" in line for line in seen) < 2:
+            line = await asyncio.wait_for(process.stderr.readline(), 30)
+            assert line, "the bot exited: " + "".join(seen)
+            seen.append(line.decode())
+    finally:
+        process.send_signal(signal.SIGTERM)
+        stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0, stderr.decode()
+    output = "".join(seen) + stderr.decode() + stdout.decode()
+    _assert_clean(output)
+    retries = [line for line in seen if "unreachable" in line]
+    assert "attempt 1:" in retries[0] and "retrying in 1 s" in retries[0]
+    assert "attempt 2:" in retries[1] and "retrying in 2 s" in retries[1]
+    assert url in retries[0]
+
+
+async def test_an_unexpected_error_is_logged_redacted_with_exit_1(tmp_path: Path) -> None:
+    # The database folder cannot be made (a file is in the way) and its path holds the
+    # token, so the error's own message would print it unless the logger redacts it.
+    (tmp_path / "blocker").write_text("")
+    database = tmp_path / "blocker" / TOKEN / "bot.sqlite3"
+    env = _bot_env(tmp_path, "http://127.0.0.1:9", DATABASE_PATH=str(database))
+    process = await _run_bot(tmp_path, env)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 1
+    output = stderr.decode() + stdout.decode()
+    assert "the bot stopped on an unexpected error" in output
+    assert "<redacted>" in output
+    assert TOKEN not in output and "SECRET-token" not in output
 
 
 async def test_python_m_bot_runs_against_the_fake_until_stopped(tmp_path: Path) -> None:
     async with FakeTelegram(token=TOKEN) as tg:
-        env = _env(
-            tmp_path,
-            TELEGRAM_BOT_TOKEN=TOKEN,
-            EVOLINK_API_KEY="evolink-secret-key",
-            TELEGRAM_API_URL=tg.url,
-            EVOLINK_API_URL="http://127.0.0.1:9",
-            EVOLINK_FILES_URL="http://127.0.0.1:9",
-            LOG_LEVEL="DEBUG",
-        )
+        env = _bot_env(tmp_path, tg.url, LOG_LEVEL="DEBUG")
         process = await _run_bot(tmp_path, env)
         try:
-            await tg.wait_for(lambda: len(tg.calls_to("getUpdates")) >= 1, 30)
+            # Ready once the first long poll is waiting (not when it ends, 10 s later).
+            await tg.wait_for(lambda: tg.updates.polling, 30)
         finally:
             process.send_signal(signal.SIGTERM)
             stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
@@ -97,8 +234,7 @@ async def test_python_m_bot_runs_against_the_fake_until_stopped(tmp_path: Path) 
         log = stderr.decode() + stdout.decode()
         assert "is running" in log
         # Telegram URLs carry the token; even at DEBUG it must never be printed.
-        assert TOKEN not in log and "SECRET-token" not in log
-        assert "evolink-secret-key" not in log
+        _assert_clean(log)
         assert (tmp_path / "data" / "bot.sqlite3").exists()
         assert tg.violations == []
 
@@ -122,6 +258,13 @@ def test_env_example_lists_every_setting() -> None:
     text = (ROOT / ".env.example").read_text()
     names = set(re.findall(r"^([A-Z0-9_]+)=", text, flags=re.MULTILINE))
     assert names == {name.upper() for name in Settings.model_fields}
+
+
+def test_readme_documents_every_setting() -> None:
+    """Operators look in the README: its configuration table has a row per variable."""
+    text = (ROOT / "README.md").read_text()
+    rows = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", text, flags=re.MULTILINE))
+    assert rows == {name.upper() for name in Settings.model_fields}
 
 
 def test_log_lines_never_carry_secrets() -> None:

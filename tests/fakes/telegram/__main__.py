@@ -1,7 +1,8 @@
 """Run the fake Telegram by hand: ``python -m tests.fakes.telegram --port 8081``.
 
 Type into the console to act as a Telegram user; everything the bot sends is printed.
-The same actions are available over HTTP under /_fake/ (see control.py).
+With --no-console it runs in the background (e.g. `... --no-console &`) and is driven
+over HTTP instead: the control endpoints under /_fake/ are listed below.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .control import DEFAULT_USER_ID, ensure_chat, ensure_user
+from .control import CONTROL_HELP, DEFAULT_USER_ID, ensure_chat, ensure_user
 from .server import FakeTelegram
 from .state import JsonDict
 from .transcript import format_message
@@ -41,7 +42,12 @@ HELP = """\
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m tests.fakes.telegram", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.fakes.telegram",
+        description=__doc__,
+        epilog=f"Console commands:\n{HELP}\n\n{CONTROL_HELP}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8081)
     parser.add_argument("--token", default="123456:TEST-TOKEN")
@@ -51,7 +57,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--user-id", type=int, default=DEFAULT_USER_ID)
     parser.add_argument("--group-id", type=int, default=-1001234567890)
     parser.add_argument(
-        "--no-console", action="store_true", help="do not read stdin; serve until Ctrl-C"
+        "--no-console",
+        action="store_true",
+        help="do not read stdin; serve until Ctrl-C or SIGTERM (drive it over HTTP)",
     )
     return parser.parse_args(argv)
 
@@ -209,7 +217,7 @@ def _start_stdin_reader(loop: asyncio.AbstractEventLoop, lines: asyncio.Queue[st
     threading.Thread(target=read, name="fake-telegram-stdin", daemon=True).start()
 
 
-async def _console_loop(console: Console, stop: asyncio.Event) -> None:
+async def console_loop(console: Console, stop: asyncio.Event) -> None:
     lines: asyncio.Queue[str | None] = asyncio.Queue()
     _start_stdin_reader(asyncio.get_running_loop(), lines)
     while not stop.is_set():
@@ -231,13 +239,13 @@ async def run(args: argparse.Namespace) -> None:
     tg.listeners.append(console.on_event)
     print(f"Fake Telegram Bot API at {url} (bot @{args.username}, token {args.token})")
     print(f"  bot settings: base_url={url}/bot  base_file_url={url}/file/bot")
-    print(f"  control: {url}/_fake/send_text, {url}/_fake/log?chat_id=...")
+    print(f"  control: {url}/_fake/send_text, {url}/_fake/log?chat_id=... (see --help)")
     try:
         if args.no_console:
             await stop.wait()
         else:
             print(f"Typing as {console.user['first_name']} in chat {console.chat['id']}.\n{HELP}")
-            console_task = asyncio.create_task(_console_loop(console, stop))
+            console_task = asyncio.create_task(console_loop(console, stop))
             stop_task = asyncio.create_task(stop.wait())
             await asyncio.wait({console_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
             for task in (console_task, stop_task):

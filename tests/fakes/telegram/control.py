@@ -1,19 +1,6 @@
 """HTTP control endpoints under /_fake/ to drive the fake without Python (curl, scripts).
 
-POST bodies are JSON. Chats are created on demand: no chat_id means the user's private chat,
-a negative chat_id an (auto-titled) supergroup.
-
-    POST /_fake/send_text      {"user_id", "chat_id"?, "text", "reply_to"?}
-    POST /_fake/send_photo     {"user_id", "chat_id"?, "path" | "data_b64", "caption"?,
-                                "reply_to"?}
-    POST /_fake/send_album     {"user_id", "chat_id"?, "paths" | "data_b64": [...], "caption"?}
-    POST /_fake/send_document  {"user_id", "chat_id"?, "path" | "data_b64", "file_name"?,
-                                "mime_type"?, "caption"?, "reply_to"?}
-    POST /_fake/press          {"user_id", "chat_id"?, "message_id", "callback_data"}
-    POST /_fake/user           {"user_id", "first_name"?, "username"?}
-    POST /_fake/group          {"chat_id", "title"?, "supergroup"?}
-    GET  /_fake/log?chat_id=   text transcript
-    GET  /_fake/messages?chat_id=, /_fake/calls, /_fake/state, /_fake/file/{file_id}
+The list below (CONTROL_HELP) is also what `python -m tests.fakes.telegram --help` prints.
 """
 
 from __future__ import annotations
@@ -32,6 +19,29 @@ if TYPE_CHECKING:
     from .server import FakeTelegram
 
 DEFAULT_USER_ID = 1001
+
+CONTROL_HELP = """\
+HTTP control endpoints (POST bodies are JSON; chats are created on demand: no chat_id means
+the user's private chat, a negative chat_id an auto-titled supergroup):
+
+  POST /_fake/send_text      {"user_id", "chat_id"?, "text", "reply_to"?}
+  POST /_fake/send_photo     {"user_id", "chat_id"?, "path" | "data_b64", "caption"?,
+                              "reply_to"?}
+  POST /_fake/send_album     {"user_id", "chat_id"?, "paths" | "data_b64": [...], "caption"?}
+  POST /_fake/send_document  {"user_id", "chat_id"?, "path" | "data_b64", "file_name"?,
+                              "mime_type"?, "caption"?, "reply_to"?}
+  POST /_fake/press          {"user_id", "chat_id"?, "message_id", "callback_data"}
+  POST /_fake/user           {"user_id", "first_name"?, "username"?}
+  POST /_fake/group          {"chat_id", "title"?, "supergroup"?}
+  GET  /_fake/log?chat_id=   the chat as text, one line per message
+  GET  /_fake/messages?chat_id=   the chat's messages as JSON
+  GET  /_fake/calls          every Bot API call the bot made (method, status, error)
+  GET  /_fake/state          violations, errors and flood hits so far
+  GET  /_fake/file/{file_id} the bytes of a file (e.g. a picture the bot sent)
+
+Example: curl -s localhost:8081/_fake/send_text -d '{"user_id": 1001, "text": "/help"}'
+         curl -s 'localhost:8081/_fake/log?chat_id=1001'
+"""
 Action = Callable[["FakeTelegram", JsonDict], Any]
 
 

@@ -1,0 +1,76 @@
+"""Reaching Telegram at start-up (PRODUCT.md §8).
+
+A token Telegram rejects stops the bot with one plain line that never contains the token
+(python-telegram-bot's own `InvalidToken` message does). An unreachable Telegram - a wrong
+`TELEGRAM_API_URL`, a proxy that is down, no network yet - is retried with capped backoff,
+one log line per attempt, until it answers or the bot is told to stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from telegram import Bot
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
+
+log = logging.getLogger(__name__)
+
+
+class TokenRejected(Exception):
+    """Telegram answered getMe with 401 or 404. The message is safe to print."""
+
+    def __init__(self, api_url: str) -> None:
+        super().__init__(
+            f"Telegram rejected TELEGRAM_BOT_TOKEN (getMe at {api_url} refused it): "
+            "copy the token @BotFather gave you into .env, and check TELEGRAM_API_URL "
+            "if you changed it."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Delays between attempts: first, first*factor, ... never more than `cap` seconds."""
+
+    first: float = 1.0
+    factor: float = 2.0
+    cap: float = 30.0
+
+    def delays(self) -> Iterator[float]:
+        delay = self.first
+        while True:
+            yield delay
+            delay = min(delay * self.factor, self.cap)
+
+
+async def connect(bot: Bot, api_url: str, stop: asyncio.Event, backoff: Backoff) -> bool:
+    """Initialise `bot` (its getMe); False when `stop` was set before Telegram answered."""
+    for attempt, delay in enumerate(backoff.delays(), start=1):
+        try:
+            await bot.initialize()
+            return True
+        except InvalidToken:
+            # `from None`: the original message carries the token in clear.
+            raise TokenRejected(api_url) from None
+        except BadRequest:
+            raise  # Telegram answered; retrying the same request cannot help
+        except (NetworkError, RetryAfter) as error:
+            log.warning(
+                "Telegram at %s is unreachable (attempt %d: %s); retrying in %.0f s",
+                api_url,
+                attempt,
+                error.message,
+                delay,
+            )
+        if await _stopped_within(stop, delay):
+            return False
+    return False  # unreachable: delays() never ends
+
+
+async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+    return stop.is_set()
