@@ -8,34 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from bot.models import registry
+
 DEFAULT_LANGUAGE: Final = "en"
 
 MESSAGES: Final[dict[str, dict[str, str]]] = {
     # --- usage -------------------------------------------------------------------------
-    "usage_imagine": {
-        "en": "Describe the picture after the command, for example:\n"
-        "/imagine a lighthouse at dusk, oil painting --ar 16:9\n\n"
-        "Options: --ar W:H or --size WxH (768x768 to 1440x1440), --n 1-4, "
-        "--raw (use your prompt exactly as written).",
-        "zh": "请在命令后描述图片，例如：\n/imagine 黄昏的灯塔，油画 --ar 16:9\n\n"
-        "选项：--ar 宽:高 或 --size 宽x高（768x768 到 1440x1440），--n 1-4，"
-        "--raw（按原样使用提示词）。",
-    },
-    "usage_edit": {
-        "en": "Send a photo with /edit and what to change in the caption, or reply to a "
-        "photo with it, for example:\n/edit make the sky stormy\n\n"
-        "1-2 photos (wan) or up to 3 (--model qwen). Options: --model wan|qwen, --n 1-4 (wan).",
-        "zh": "发送照片并在说明中写 /edit 和要修改的内容，或回复一张照片，例如：\n"
-        "/edit 把天空变成暴风雨\n\n1-2 张照片（wan）或最多 3 张（--model qwen）。"
-        "选项：--model wan|qwen，--n 1-4（仅 wan）。",
-    },
-    "usage_animate": {
-        "en": "Send one photo with /animate and a description of the motion, or reply to a "
-        "photo with it, for example:\n/animate the waves roll in slowly\n\n"
-        "Options: --duration 5|10, --quality 480p|720p|1080p, --raw.",
-        "zh": "发送一张照片并在说明中写 /animate 和动作描述，或回复一张照片，例如：\n"
-        "/animate 海浪缓缓涌来\n\n选项：--duration 5|10，--quality 480p|720p|1080p，--raw。",
-    },
     # --- command and option errors -------------------------------------------------------
     "prompt_too_long": {
         "en": "Your prompt is {length} characters long; the limit is {max} "
@@ -95,29 +73,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "--model must be wan or qwen, not {value}.",
         "zh": "--model 只能是 wan 或 qwen，而不是 {value}。",
     },
-    "n_not_for_qwen": {
-        "en": "--n is not available with --model qwen (it makes one picture). "
-        "Leave out --n or use --model wan.",
-        "zh": "--model qwen 不支持 --n（只生成一张）。请去掉 --n 或使用 --model wan。",
-    },
     # --- photos --------------------------------------------------------------------------
-    "edit_needs_photo": {
-        "en": "/edit needs a photo: send a photo with /edit in its caption, or reply to a "
-        "photo with /edit and your instructions.",
-        "zh": "/edit 需要照片：发送照片并在说明中写 /edit，或回复一张照片。",
-    },
-    "animate_needs_photo": {
-        "en": "/animate needs one photo: send a photo with /animate in its caption, or reply "
-        "to a photo with /animate and a description of the motion.",
-        "zh": "/animate 需要一张照片：发送照片并在说明中写 /animate，或回复一张照片。",
-    },
     "too_many_photos": {
         "en": "{count} photos is too many for {model}: it takes at most {max}.{hint}",
         "zh": "{model} 最多接受 {max} 张照片，你给了 {count} 张。{hint}",
-    },
-    "hint_use_qwen": {
-        "en": " Use --model qwen for up to 3 photos.",
-        "zh": "使用 --model qwen 最多可用 3 张。",
     },
     "photo_too_small": {
         "en": "Photo {index} is {width}x{height} pixels; {model} needs at least "
@@ -289,32 +248,17 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     # --- account commands ---------------------------------------------------------------
     "help": {
-        "en": "I make pictures and videos with Evolink's models.\n\n"
-        "/imagine <prompt> - a new picture. Example: /imagine a red fox in snow --ar 16:9\n"
-        "  options: --ar W:H or --size WxH, --n 1-4, --raw\n"
-        "/edit <instructions> - change a photo: send it with this caption, or reply to it. "
-        "Example: /edit make it night\n"
-        "  options: --model wan|qwen (qwen takes up to 3 photos), --n 1-4\n"
-        "/animate <motion> - a short video from one photo. Example: /animate the clouds drift\n"
-        "  options: --duration 5|10, --quality 480p|720p|1080p, --raw\n"
+        "en": "I make pictures and videos with Evolink's models.\n\n{commands}\n"
         "/quota - your credits   /jobs - your jobs   /cancel - withdraw a waiting job\n\n"
         "Prices (credits):\n{prices}\n\n{balance}",
-        "zh": "我用 Evolink 的模型生成图片和视频。\n\n"
-        "/imagine <提示词> - 生成新图片。例：/imagine 雪中的红狐狸 --ar 16:9\n"
-        "  选项：--ar 宽:高 或 --size 宽x高，--n 1-4，--raw\n"
-        "/edit <修改说明> - 修改照片：发送照片并写此说明，或回复照片。例：/edit 变成夜晚\n"
-        "  选项：--model wan|qwen（qwen 最多 3 张），--n 1-4\n"
-        "/animate <动作> - 用一张照片生成短视频。例：/animate 云朵飘动\n"
-        "  选项：--duration 5|10，--quality 480p|720p|1080p，--raw\n"
+        "zh": "我用 Evolink 的模型生成图片和视频。\n\n{commands}\n"
         "/quota - 额度   /jobs - 任务   /cancel - 取消排队任务\n\n"
         "价格（额度）：\n{prices}\n\n{balance}",
     },
-    "prices": {
-        "en": "/imagine {t2i} per picture · /edit {i2i} per picture (wan), {qwen} (qwen) · "
-        "/animate {video} per 5 s at 720p (480p half, 1080p double)",
-        "zh": "/imagine 每张 {t2i} · /edit 每张 {i2i}（wan），{qwen}（qwen）· "
-        "/animate 720p 每 5 秒 {video}（480p 减半，1080p 加倍）",
-    },
+    # One command's prices ("/edit 1.2 per picture (wan), 1 (qwen)"), joined by price_join.
+    "price_command": {"en": "/{command} {prices}", "zh": "/{command} {prices}"},
+    "price_models_join": {"en": ", ", "zh": "，"},
+    "price_join": {"en": " · ", "zh": " · "},
     "balance_line": {
         "en": "You have {left} of {limit} daily credits left{bonus_part}.",
         "zh": "你今天还剩 {left}/{limit} 每日额度{bonus_part}。",
@@ -345,12 +289,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "state_failed": {"en": "failed", "zh": "失败"},
     "state_cancelled": {"en": "cancelled", "zh": "已取消"},
     # --- the command menu Telegram shows (setMyCommands; 3-256 characters each) ----------
-    "cmd_imagine": {"en": "Make a picture from a description", "zh": "根据描述生成图片"},
-    "cmd_edit": {
-        "en": "Change a photo (send or reply to one)",
-        "zh": "修改照片（发送或回复照片）",
-    },
-    "cmd_animate": {"en": "Make a short video from a photo", "zh": "用照片生成短视频"},
     "cmd_quota": {"en": "Your credits and prices", "zh": "你的额度和价格"},
     "cmd_jobs": {"en": "Your running and recent jobs", "zh": "你正在运行和最近的任务"},
     "cmd_cancel": {"en": "Withdraw a waiting job", "zh": "取消排队中的任务"},
@@ -461,6 +399,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "zh": "⚠️ Evolink 拒绝访问某个模型（403）。请在 Evolink 控制台检查密钥的模型权限。",
     },
 }
+
+
+# Each model's texts (usage, help line, menu entry, price) live in its spec module.
+MESSAGES.update(registry.texts())
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:

@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.messages import t
+from bot.models import registry
 from handlers import account, admin, buttons, errors, generation
 
 
@@ -20,7 +21,7 @@ def register_all(application: Application) -> None:
     application.add_error_handler(errors.on_error)
 
 
-MENU = ("imagine", "edit", "animate", "quota", "jobs", "cancel", "help")
+MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "help")
 log = logging.getLogger(__name__)
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.evolink import limits
 from bot.messages import t
+from bot.models import registry
 from bot.services import Context, Services, services_of
 from handlers.common import cancel_text
 from handlers.generation import queue_job
 from storage.models import InputImage, Job, NewJob
+
+ANIMATE_COMMAND = "animate"  # what the Animate button under a picture runs
 
 
 def again_job(job: Job) -> NewJob:
@@ -37,22 +39,20 @@ def animate_job(services: Services, job: Job, index: int) -> NewJob | None:
         return None
     file_id = results[index].file_id
     assert file_id is not None
+    spec = registry.default_for(ANIMATE_COMMAND)
+    options = dict(spec.defaults)
     return NewJob(
         user_id=job.user_id,
         chat_id=job.chat_id,
         chat_type=job.chat_type,
         request_message_id=job.request_message_id,
         language=job.language,
-        command="animate",
-        model=limits.IMAGE_TO_VIDEO,
+        command=spec.command,
+        model=spec.name,
         prompt=job.prompt,
-        options={
-            "duration": limits.DEFAULT_DURATION,
-            "quality": limits.DEFAULT_QUALITY,
-            "raw": False,
-        },
+        options=options,
         inputs=[InputImage(file_id, kind=results[index].kind)],
-        cost=services.prices.cost(limits.IMAGE_TO_VIDEO),
+        cost=services.prices.reserve(spec.name, options),
     )
 
 

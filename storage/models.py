@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.models import registry
+
 JobState = Literal["queued", "submitting", "running", "delivering", "done", "failed", "cancelled"]
 ACTIVE_STATES: tuple[JobState, ...] = ("submitting", "running")
 UNFINISHED_STATES: tuple[JobState, ...] = ("queued", "submitting", "running", "delivering")
@@ -94,7 +96,8 @@ class Job:
 
     @property
     def kind(self) -> str:
-        return "video" if self.command == "animate" else "image"
+        """ "image" or "video", as the model registry says for the job's command."""
+        return registry.default_for(self.command).kind
 
     @classmethod
     def from_row(cls, row: Any) -> Job:

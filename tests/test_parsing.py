@@ -11,6 +11,12 @@ from hypothesis import strategies as st
 
 from bot.evolink import limits
 from bot.messages import MESSAGES
+from bot.models import (
+    qwen_image_edit,
+    wan25_image_to_image,
+    wan25_image_to_video,
+    wan25_text_to_image,
+)
 from bot.parsing import (
     CommandError,
     ParsedCommand,
@@ -19,6 +25,7 @@ from bot.parsing import (
     size_for_aspect,
     split_command,
 )
+from handlers.common import text_for
 
 IMAGINE_FLAGS = "--ar, --size, --n, --raw"
 EDIT_FLAGS = "--model, --n"
@@ -446,33 +453,33 @@ WAN_HINT = {"count": 3, "model": "wan", "max": 2, "hint": "", "hint_key": "hint_
 
 # (command, args, photos, model or (error key, params))
 MODEL_CASES: list[tuple[str, str, int, str | tuple[str, dict[str, object]]]] = [
-    ("imagine", "cat", 0, limits.TEXT_TO_IMAGE),
-    ("imagine", "cat", 2, limits.TEXT_TO_IMAGE),
+    ("imagine", "cat", 0, wan25_text_to_image.NAME),
+    ("imagine", "cat", 2, wan25_text_to_image.NAME),
     ("edit", "red", 0, ("edit_needs_photo", {})),
-    ("edit", "red", 1, limits.IMAGE_TO_IMAGE),
-    ("edit", "red", 2, limits.IMAGE_TO_IMAGE),
-    ("edit", "red", 3, limits.QWEN_EDIT),
+    ("edit", "red", 1, wan25_image_to_image.NAME),
+    ("edit", "red", 2, wan25_image_to_image.NAME),
+    ("edit", "red", 3, qwen_image_edit.NAME),
     ("edit", "red", 4, ("too_many_photos", {"count": 4, "model": "wan", "max": 2, "hint": ""})),
     ("edit", "red --model wan", 0, ("edit_needs_photo", {})),
-    ("edit", "red --model wan", 1, limits.IMAGE_TO_IMAGE),
-    ("edit", "red --model wan", 2, limits.IMAGE_TO_IMAGE),
+    ("edit", "red --model wan", 1, wan25_image_to_image.NAME),
+    ("edit", "red --model wan", 2, wan25_image_to_image.NAME),
     ("edit", "red --model wan", 3, ("too_many_photos", WAN_HINT)),
     ("edit", "red --model qwen", 0, ("edit_needs_photo", {})),
-    ("edit", "red --model qwen", 1, limits.QWEN_EDIT),
-    ("edit", "red --model qwen", 2, limits.QWEN_EDIT),
-    ("edit", "red --model qwen", 3, limits.QWEN_EDIT),
+    ("edit", "red --model qwen", 1, qwen_image_edit.NAME),
+    ("edit", "red --model qwen", 2, qwen_image_edit.NAME),
+    ("edit", "red --model qwen", 3, qwen_image_edit.NAME),
     (
         "edit",
         "red --model qwen",
         4,
         ("too_many_photos", {"count": 4, "model": "qwen", "max": 3, "hint": ""}),
     ),
-    ("edit", "red --n 2", 1, limits.IMAGE_TO_IMAGE),
-    ("edit", "red --n 2", 2, limits.IMAGE_TO_IMAGE),
+    ("edit", "red --n 2", 1, wan25_image_to_image.NAME),
+    ("edit", "red --n 2", 2, wan25_image_to_image.NAME),
     ("edit", "red --n 1", 3, ("too_many_photos", WAN_HINT)),
-    ("edit", "red --n 2 --model wan", 2, limits.IMAGE_TO_IMAGE),
+    ("edit", "red --n 2 --model wan", 2, wan25_image_to_image.NAME),
     ("animate", "waves", 0, ("animate_needs_photo", {})),
-    ("animate", "waves", 1, limits.IMAGE_TO_VIDEO),
+    ("animate", "waves", 1, wan25_image_to_video.NAME),
     (
         "animate",
         "waves",
@@ -531,4 +538,4 @@ def test_error_keys_exist_and_format(error: CommandError) -> None:
     if not subs:  # a sub-key's params serve whichever sub-text it names
         assert params.keys() <= used, f"unused params for {error.key}"
     for lang in ("en", "zh"):
-        assert "{" not in error.text(lang)
+        assert "{" not in text_for(error.key, lang, error.params)

@@ -18,7 +18,6 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError
 
 from bot.clock import Clock
-from bot.evolink import limits
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import (
     AuthenticationError,
@@ -27,13 +26,7 @@ from bot.evolink.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bot.evolink.models import (
-    ImageToImageRequest,
-    ImageToVideoRequest,
-    QwenEditRequest,
-    Task,
-    TextToImageRequest,
-)
+from bot.evolink.models import GenerationRequest, Task
 from bot.jobs import failures
 from bot.jobs.alerts import AdminAlerts
 from bot.jobs.delivery import Delivery, Requester
@@ -42,6 +35,7 @@ from bot.jobs.inputs import upload_inputs
 from bot.jobs.schedule import next_poll_delay
 from bot.jobs.status import StatusReporter, cancel_keyboard
 from bot.messages import t
+from bot.models import registry
 from bot.pricing import Prices
 from storage import Storage
 from storage.models import Accepted, Delivered, Job, Limits, NewJob, Refused
@@ -276,47 +270,16 @@ class JobEngine:
         request = self._request_for(job)
         await self.storage.jobs.mark_create_sent(job.id)
         try:
-            if isinstance(request, ImageToVideoRequest):
-                task = await self._client.create_video_task(request)
-            else:
-                task = await self._client.create_image_task(request)
+            task = await self._client.create_task(request)
         except EvolinkError as error:
             raise await self._failure_from(error, creating=True) from error
         await self.storage.jobs.mark_running(job.id, task.id, task.task_info.estimated_time)
         return await self._reload(job)
 
-    def _request_for(
-        self, job: Job
-    ) -> TextToImageRequest | ImageToImageRequest | QwenEditRequest | ImageToVideoRequest:
-        options = job.options
-        callback = self._config.callback_url or None
-        if job.model == limits.TEXT_TO_IMAGE:
-            return TextToImageRequest(
-                prompt=job.prompt,
-                size=options.get("size"),
-                n=options.get("n", 1),
-                prompt_extend=not options.get("raw", False),
-                callback_url=callback,
-            )
-        if job.model == limits.IMAGE_TO_IMAGE:
-            return ImageToImageRequest(
-                prompt=job.prompt,
-                image_urls=job.input_urls,
-                n=options.get("n", 1),
-                callback_url=callback,
-            )
-        if job.model == limits.QWEN_EDIT:
-            return QwenEditRequest(
-                prompt=job.prompt, image_urls=job.input_urls, callback_url=callback
-            )
-        return ImageToVideoRequest(
-            prompt=job.prompt,
-            image_urls=job.input_urls,
-            duration=options.get("duration", limits.DEFAULT_DURATION),
-            quality=options.get("quality", limits.DEFAULT_QUALITY),
-            prompt_extend=not options.get("raw", False),
-            callback_url=callback,
-        )
+    def _request_for(self, job: Job) -> GenerationRequest:
+        """The strict request its model's spec builds (an unknown model raises)."""
+        build = registry.by_name(job.model).build
+        return build(job.prompt, job.options, job.input_urls, self._config.callback_url or None)
 
     async def _track(self, job: Job) -> Task:
         assert job.task_id is not None
@@ -429,16 +392,7 @@ class JobEngine:
         raise AssertionError("unreachable")
 
     def _charge_for(self, job: Job, produced: int) -> int:
-        if job.kind == "video":
-            seconds = job.options.get("produced_seconds") or job.options.get(
-                "duration", limits.DEFAULT_DURATION
-            )
-            return self.prices.charge(
-                job.model,
-                seconds=float(seconds),
-                quality=job.options.get("quality", limits.DEFAULT_QUALITY),
-            )
-        return self.prices.charge(job.model, images=produced)
+        return self.prices.settle(job.model, job.options, produced)
 
     async def _requester(self, user_id: int) -> Requester | None:
         record = await self.storage.users.get(user_id)

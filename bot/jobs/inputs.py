@@ -12,10 +12,10 @@ import logging
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError
 
-from bot.evolink import limits
 from bot.evolink.client import EvolinkClient
 from bot.images import ImageRejected, prepare_image
 from bot.jobs.failures import Failure
+from bot.models import registry
 from storage.models import InputImage, Job
 
 TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
@@ -49,7 +49,7 @@ async def upload_inputs(bot: Bot, client: EvolinkClient, job: Job) -> list[str]:
         data = await download_from_telegram(bot, image, index)
         try:
             prepared = prepare_image(
-                data, job.model, index=index, model_label=limits.MODEL_LABELS.get(job.model)
+                data, job.model, index=index, model_label=registry.by_name(job.model).label
             )
         except ImageRejected as rejected:
             raise Failure(

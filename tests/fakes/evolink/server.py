@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 import httpx
 from aiohttp import web
 
-from bot.evolink import limits
+from bot.models import wan25_text_to_image
 
 from . import media
 from .errors import (
@@ -331,7 +331,7 @@ class FakeEvolink:
 
     async def _plan_outputs(self, task: FakeTask) -> None:
         """Fetch and check the inputs (edits, video); fix the output size (images)."""
-        if task.model == limits.TEXT_TO_IMAGE:
+        if task.model == wan25_text_to_image.NAME:
             task.size = t2i_size(task.request)
             return
         assert self._client is not None

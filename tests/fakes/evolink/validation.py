@@ -21,13 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.evolink import limits
+from bot.models import registry
 
-SCHEMA_FILES: dict[str, str] = {
-    limits.TEXT_TO_IMAGE: "wan2.5-text-to-image.openapi.json",
-    limits.IMAGE_TO_IMAGE: "wan2.5-image-to-image.openapi.json",
-    limits.QWEN_EDIT: "qwen-image-edit.openapi.json",
-    limits.IMAGE_TO_VIDEO: "wan2.5-image-to-video.openapi.json",
-}
+# Every model of the bot's registry, by the name of its OpenAPI document.
+SCHEMA_FILES: dict[str, str] = {name: f"{name}.openapi.json" for name in registry.NAMES}
 CALLBACK_URL_MAX = 2048  # DIGEST §5
 
 
@@ -274,7 +271,7 @@ _PROSE_CHECKS: dict[str, Callable[[Any], str | None]] = {
 
 
 def _image_count(model: str, urls: list[Any]) -> str | None:
-    rule = limits.INPUT_LIMITS[model]
+    rule = registry.INPUT_LIMITS[model]
     if not rule.min_images <= len(urls) <= rule.max_images:
         span = f"{rule.min_images}..{rule.max_images}"
         return f"image_urls: {model} takes {span} images, got {len(urls)}"
@@ -293,7 +290,7 @@ def validate_generation(path: str, body: Any) -> ModelSpec:
         problem = check(body[field]) if field in body else None
         if problem:
             raise InvalidRequest(problem)
-    if spec.model in limits.INPUT_LIMITS:
+    if spec.model in registry.INPUT_LIMITS:
         problem = _image_count(spec.model, body["image_urls"])
         if problem:
             raise InvalidRequest(problem)
