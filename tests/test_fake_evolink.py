@@ -33,7 +33,13 @@ from bot.models import (
     wan25_text_to_image,
 )
 from tests.fakes.evolink import FakeEvolink, model_specs
-from tests.fakes.evolink.validation import load_document, resolve_refs, schema_problems
+from tests.fakes.evolink.validation import (
+    InvalidRequest,
+    load_document,
+    resolve_refs,
+    schema_problems,
+    validate_generation,
+)
 
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -835,3 +841,31 @@ def test_cli_serves_and_logs_without_the_key() -> None:
         finally:
             cli.send_signal(signal.SIGINT)  # Ctrl-C
             assert cli.wait(timeout=10) == 0
+
+
+# --- wan2.5-text-to-video (no reference OpenAPI document; built in extra_models) --------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({}, None),
+        ({"aspect_ratio": "4:3", "quality": "720p", "duration": 10}, None),
+        ({"aspect_ratio": "4:3", "quality": "480p"}, "aspect_ratio"),
+        ({"aspect_ratio": "3:4", "quality": "480p"}, "aspect_ratio"),
+        ({"aspect_ratio": "21:9"}, "aspect_ratio"),
+        ({"duration": 7}, "duration"),
+        ({"image_urls": ["https://files.evolink.test/a.png"]}, "image_urls"),
+        ({"n": 1}, "n"),
+    ],
+)
+def test_text_to_video_requests_are_validated(fields: dict[str, Any], problem: str | None) -> None:
+    body = {"model": "wan2.5-text-to-video", "prompt": "a boat", **fields}
+    if problem is None:
+        spec = validate_generation("/v1/videos/generations", body)
+        assert spec.model == "wan2.5-text-to-video"
+        return
+    with pytest.raises(InvalidRequest, match=problem):
+        validate_generation("/v1/videos/generations", body)
+    with pytest.raises(InvalidRequest):
+        validate_generation("/v1/images/generations", {**body, **fields})

@@ -539,3 +539,42 @@ def test_error_keys_exist_and_format(error: CommandError) -> None:
         assert params.keys() <= used, f"unused params for {error.key}"
     for lang in ("en", "zh"):
         assert "{" not in text_for(error.key, lang, error.params)
+
+
+# --- /video (wan2.5-text-to-video) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "ratio"),
+    [
+        ("cat", "16:9"),
+        ("cat --ar 9:16", "9:16"),
+        ("cat --ar 1:1", "1:1"),
+        ("cat --ar 4：3", "4:3"),
+    ],
+)
+def test_video_aspect_ratios(args: str, ratio: str) -> None:
+    parsed = parse_command("video", args)
+    assert parsed.option("aspect_ratio") in (None, ratio)
+    assert resolve_model(parsed, 0) == "wan2.5-text-to-video"
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        ("cat --ar 4:3 --quality 480p", "video_ar_quality"),
+        ("cat --quality 480p --ar 3:4", "video_ar_quality"),
+        ("cat --ar 21:9", "bad_video_ar"),
+        ("cat --ar " + "9" * 309 + ":1", "bad_video_ar"),
+        ("cat --size 1280x720", "unknown_flag"),
+        ("", "usage_video"),
+    ],
+)
+def test_video_refusals(args: str, key: str) -> None:
+    assert error_of("video", args).key == key
+
+
+def test_video_flags_listed() -> None:
+    assert error_of("video", "cat --n 2").params["allowed"] == (
+        "--ar, --duration, --quality, --raw"
+    )

@@ -334,6 +334,8 @@ class FakeEvolink:
         if task.model == wan25_text_to_image.NAME:
             task.size = t2i_size(task.request)
             return
+        if "image_urls" not in task.request:
+            return  # text to video: nothing to fetch
         assert self._client is not None
         try:
             task.inputs = await fetch_inputs(self._client, task.model, task.request["image_urls"])

@@ -23,6 +23,7 @@ from bot.models import (
 
 from . import media
 from .errors import task_error
+from .extra_models import TEXT_TO_VIDEO
 from .inputs import InputImage
 
 Status = Literal["pending", "processing", "completed", "failed"]
@@ -37,6 +38,7 @@ _IMAGE_CREDITS = {
     wan25_image_to_image.NAME: 1.2,
     qwen_image_edit.NAME: 1.0,
 }
+VIDEO_MODELS = frozenset({wan25_image_to_video.NAME, TEXT_TO_VIDEO})
 _VIDEO_CREDITS_PER_SECOND = {"480p": 0.5, "720p": 1.0, "1080p": 2.0}
 
 
@@ -72,7 +74,7 @@ def t2i_size(body: dict[str, Any]) -> tuple[int, int]:
 
 
 def credits_for(model: str, body: dict[str, Any]) -> float:
-    if model == wan25_image_to_video.NAME:
+    if model in VIDEO_MODELS:
         seconds = body.get("duration", limits.DEFAULT_DURATION)
         rate = _VIDEO_CREDITS_PER_SECOND[body.get("quality", limits.DEFAULT_QUALITY)]
         return round(seconds * rate, 4)
@@ -106,7 +108,7 @@ class FakeTask:
 
     @property
     def kind(self) -> Literal["image", "video"]:
-        return "video" if self.model == wan25_image_to_video.NAME else "image"
+        return "video" if self.model in VIDEO_MODELS else "image"
 
     @property
     def prompt(self) -> str:

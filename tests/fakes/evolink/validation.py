@@ -23,8 +23,12 @@ from urllib.parse import urlsplit
 from bot.evolink import limits
 from bot.models import registry
 
-# Every model of the bot's registry, by the name of its OpenAPI document.
-SCHEMA_FILES: dict[str, str] = {name: f"{name}.openapi.json" for name in registry.NAMES}
+from .extra_models import EXTRA_DOCUMENTS, cross_field_problem
+
+# Every model of the bot's registry, by the name of its OpenAPI document (or built here).
+SCHEMA_FILES: dict[str, str] = {
+    name: f"{name}.openapi.json" for name in registry.NAMES if name not in EXTRA_DOCUMENTS
+}
 CALLBACK_URL_MAX = 2048  # DIGEST §5
 
 
@@ -90,10 +94,12 @@ def _spec_from(document: dict[str, Any]) -> ModelSpec:
 def model_specs() -> dict[str, ModelSpec]:
     """Every model the bot uses, keyed by model name; raises if a document is missing."""
     specs = {}
-    for expected, filename in SCHEMA_FILES.items():
-        spec = _spec_from(load_document(filename))
+    documents = {name: load_document(filename) for name, filename in SCHEMA_FILES.items()}
+    documents |= {name: build(load_document) for name, build in EXTRA_DOCUMENTS.items()}
+    for expected, document in documents.items():
+        spec = _spec_from(document)
         if spec.model != expected:
-            raise ValueError(f"{filename} describes {spec.model!r}, expected {expected!r}")
+            raise ValueError(f"the document of {expected!r} describes {spec.model!r}")
         specs[spec.model] = spec
     return specs
 
@@ -294,6 +300,9 @@ def validate_generation(path: str, body: Any) -> ModelSpec:
         problem = _image_count(spec.model, body["image_urls"])
         if problem:
             raise InvalidRequest(problem)
+    problem = cross_field_problem(spec.model, body)
+    if problem:
+        raise InvalidRequest(problem)
     return spec
 
 
