@@ -15,14 +15,13 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.credits import format_credits
 from bot.jobs.failures import Failure
 from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT, too_big
-from bot.jobs.status import cancel_keyboard
 from bot.messages import language_of, t
 from bot.models import registry
 from bot.models.spec import ModelSpec
 from bot.parsing import CommandError, ParsedCommand, parse_command, resolve_spec, split_command
 from bot.services import Context, Services, services_of
 from handlers.common import admit, no_credits_text, refill_time, reply, reply_to, text_for
-from storage.models import Accepted, InputImage, NewJob, Refused
+from storage.models import InputImage, NewJob, Refused
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +134,12 @@ async def start_generation(
 
 
 async def queue_job(services: Services, bot: Bot, new: NewJob) -> None:
-    """Reserve and queue `new`, answering its request with the status message or a refusal."""
-    outcome = await services.engine.submit(new, is_admin=services.is_admin(new.user_id))
+    """Hand `new` to the engine (which posts its status message); answer a refusal."""
+    outcome = await services.engine.accept(new, is_admin=services.is_admin(new.user_id))
     if isinstance(outcome, Refused):
         await reply_to(
             bot, new.chat_id, new.request_message_id, refusal_text(services, outcome, new)
         )
-        return
-    await post_status(services, bot, outcome)
 
 
 def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
@@ -157,20 +154,6 @@ def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
         count = settings.max_active_per_user + settings.max_queued_per_user
         return t("queue_full", lang, count=count)
     return t("banned", lang)
-
-
-async def post_status(services: Services, bot: Bot, accepted: Accepted) -> None:
-    """One status message per job: "starting" when it can go at once, else its place in
-    line with a Cancel button (only a job Evolink doesn't have yet can be withdrawn)."""
-    job = accepted.job
-    if await services.engine.can_start_now(job):
-        text, keyboard = t("status_submitting", job.language), None
-    else:
-        key = "status_paused" if services.engine.paused else "status_queued"
-        position = await services.engine.waiting_position(job)
-        text, keyboard = t(key, job.language, position=position), cancel_keyboard(job)
-    status = await reply_to(bot, job.chat_id, job.request_message_id, text, keyboard)
-    await services.engine.attach_status(job, status.message_id, text, buttons=keyboard is not None)
 
 
 # --- Telegram entry points ------------------------------------------------------------------

@@ -89,6 +89,7 @@ class Job:
     created_at: float
     submitted_at: float | None
     finished_at: float | None
+    visible: bool = True  # False until its status message is posted (see JobEngine.accept)
 
     @property
     def is_group(self) -> bool:
@@ -132,6 +133,7 @@ class Job:
             created_at=row["created_at"],
             submitted_at=row["submitted_at"],
             finished_at=row["finished_at"],
+            visible=bool(row["visible"]),
         )
 
 
