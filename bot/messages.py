@@ -90,9 +90,9 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "zh": "无法读取第 {index} 张照片。请发送 JPEG、PNG、BMP 或 WebP 图片。",
     },
     "photo_too_big": {
-        "en": "Photo {index} is {size_mb} MB; Telegram lets bots download at most 20 MB. "
+        "en": "Photo {index} is {size_mb} MB; Telegram lets bots download at most {max_mb} MB. "
         "Please send a smaller file.",
-        "zh": "第 {index} 张照片有 {size_mb} MB；Telegram 只允许机器人下载最多 20 MB。",
+        "zh": "第 {index} 张照片有 {size_mb} MB；Telegram 只允许机器人下载最多 {max_mb} MB。",
     },
     "photo_shape": {
         "en": "Photo {index} is {width}x{height}: too long and thin to use. Please crop it "
@@ -223,6 +223,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "not_your_button": {
         "en": "Only the person who asked for this can use its buttons.",
         "zh": "只有发起请求的人可以使用这些按钮。",
+    },
+    "button_unknown": {
+        "en": "This button no longer works.",
+        "zh": "此按钮已失效。",
     },
     "job_not_found": {"en": "I can't find that job any more.", "zh": "找不到该任务。"},
     "cancel_done": {

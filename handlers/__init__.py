@@ -18,6 +18,7 @@ def register_all(application: Application) -> None:
     buttons.register(application)
     account.register(application)
     admin.register(application)
+    buttons.register_fallback(application)  # last: only what no other handler took
     application.add_error_handler(errors.on_error)
 
 

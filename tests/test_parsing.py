@@ -578,3 +578,48 @@ def test_video_flags_listed() -> None:
     assert error_of("video", "cat --n 2").params["allowed"] == (
         "--ar, --duration, --quality, --raw"
     )
+
+
+# --- bounded inputs (issue 9 item 6) -----------------------------------------------------
+
+HUGE = "9" * 309
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "key"),
+    [
+        ("imagine", f"cat --ar {HUGE}:1", "bad_ar"),
+        ("imagine", f"cat --ar 1:{HUGE}", "bad_ar"),
+        ("imagine", f"cat --size {HUGE}x{HUGE}", "bad_size"),
+        ("imagine", f"cat --n {HUGE}", "bad_n"),
+        ("animate", f"cat --duration {HUGE}", "bad_duration"),
+        ("animate", f"cat --duration {HUGE}s", "bad_duration"),
+        ("video", f"cat --ar {HUGE}:{HUGE}", "bad_video_ar"),
+        ("imagine", "cat --n ²", "bad_n"),
+        ("imagine", "cat --ar ١٦:٩", "bad_ar"),
+    ],
+)
+def test_huge_numbers_are_refused_before_conversion(command: str, args: str, key: str) -> None:
+    assert error_of(command, args).key == key
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("imagine", "cat --" + "x" * 4000),
+        ("imagine", "cat --raw=" + "y" * 4000),
+        ("imagine", "cat --ar " + "z" * 4000),
+        ("imagine", "cat --size " + "z" * 4000),
+        ("imagine", "cat --n " + "7" * 4000),
+        ("edit", "cat --model " + "q" * 4000),
+        ("animate", "cat --quality " + "h" * 4000),
+        ("animate", "cat --duration " + "d" * 4000),
+        ("video", "cat --ar " + "1" * 4000),
+    ],
+)
+def test_echoed_values_are_shortened_and_replies_fit_telegram(command: str, args: str) -> None:
+    error = error_of(command, args)
+    echoed = [str(v) for k, v in error.params.items() if k in ("value", "flag")]
+    assert echoed and all(len(value) <= 64 for value in echoed)
+    for lang in ("en", "zh"):
+        assert len(text_for(error.key, lang, error.params)) <= 4096

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Final
 
 from telegram import Bot
+from telegram.constants import FileSizeLimit
 from telegram.error import BadRequest, NetworkError
 
 from bot.evolink.client import EvolinkClient
@@ -18,7 +20,8 @@ from bot.jobs.failures import Failure
 from bot.models import registry
 from storage.models import InputImage, Job
 
-TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# What Telegram lets a bot download, in bytes (decimal megabytes, as PTB states it).
+TELEGRAM_DOWNLOAD_LIMIT: Final = int(FileSizeLimit.FILESIZE_DOWNLOAD)
 DOWNLOAD_RETRY_DELAYS = (1.0, 3.0)
 log = logging.getLogger(__name__)
 
@@ -67,5 +70,9 @@ def too_big(size: int, index: int) -> Failure:
     return Failure(
         "photo_too_big",
         "input_too_big",
-        params=(("index", index), ("size_mb", round(size / 1e6, 1))),
+        params=(
+            ("index", index),
+            ("size_mb", round(size / 1e6, 1)),
+            ("max_mb", TELEGRAM_DOWNLOAD_LIMIT // 1_000_000),
+        ),
     )
