@@ -119,9 +119,8 @@ class Jobs:
                 jobs.append(job)
         return jobs
 
-    async def startable_ids(self, limits: Limits, *, also: int | None = None) -> list[int]:
-        """What `claim_startable` would take now, counting job `also` (and the jobs accepted
-        before it) as if they were visible: the answer for a job about to be published."""
+    async def startable_ids(self, limits: Limits, *, also: int = 0) -> list[int]:
+        """What `claim_startable` would take now if jobs up to `also` were visible."""
         async with self._db.read() as conn:
             return await _startable_ids(conn, limits, also)
 
@@ -304,9 +303,7 @@ class Jobs:
             await _set(conn, job_id, self._now(), **values)
 
 
-async def _startable_ids(
-    conn: aiosqlite.Connection, limits: Limits, also: int | None = None
-) -> list[int]:
+async def _startable_ids(conn: aiosqlite.Connection, limits: Limits, also: int = 0) -> list[int]:
     """Visible queued jobs (and those up to job `also`) that fit the limits now, oldest first.
 
     A user at MAX_ACTIVE_PER_USER is skipped, not allowed to block the line for others.

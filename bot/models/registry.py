@@ -101,8 +101,9 @@ def resolve(
 
 
 def texts() -> dict[str, dict[str, str]]:
-    """The catalogue entries every spec brings."""
-    return {key: dict(entry) for spec in ALL for key, entry in spec.texts.items()}
+    """The catalogue entries the shared flags and every spec bring."""
+    entries = [flags.TEXTS, *(spec.texts for spec in ALL)]
+    return {key: dict(entry) for texts in entries for key, entry in texts.items()}
 
 
 def _required_keys(spec: ModelSpec) -> list[str]:
