@@ -60,3 +60,9 @@ def test_each_command_has_one_default_model_first() -> None:
         specs = registry.for_command(command)
         assert specs[0].default_for_command
         assert not any(spec.default_for_command for spec in specs[1:])
+
+
+def test_an_unknown_model_alias_is_an_error() -> None:
+    with pytest.raises(UnknownModel):
+        registry.resolve("edit", "dalle", 1)
+    assert registry.resolve("edit", "qwen", 1).alias == "qwen"

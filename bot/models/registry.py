@@ -91,7 +91,10 @@ def resolve(
     photos and every flag given, else the default (whose checks then explain the problem)."""
     specs = for_command(command)
     if model_flag is not None:
-        return next(s for s in specs if s.alias == model_flag)
+        named = [s for s in specs if s.alias == model_flag]
+        if not named:
+            raise UnknownModel(f"/{command} --model {model_flag}")
+        return named[0]
     if specs[0].inputs is None:
         return specs[0]
     for spec in specs:
