@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     cost_image_to_image: Decimal = Field(default=Decimal("1.2"), ge=0)
     cost_qwen_edit: Decimal = Field(default=Decimal(1), ge=0)
     cost_video_5s_720p: Decimal = Field(default=Decimal(5), ge=0)
+    cost_text_to_video_5s_720p: Decimal = Field(default=Decimal(5), ge=0)
     album_debounce_seconds: float = Field(default=1.5, ge=0)
     # Where the bot listens when WEBHOOK_URL or EVOLINK_CALLBACK_URL is set (behind the
     # operator's HTTPS proxy, which forwards both public URLs here).

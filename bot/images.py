@@ -14,7 +14,7 @@ from typing import Final
 
 from PIL import Image, ImageOps
 
-from bot.evolink.limits import INPUT_LIMITS
+from bot.models.registry import INPUT_LIMITS
 
 # Decoding is the expensive part, so refuse absurd pixel counts from the header alone (a tiny
 # PNG can claim 40000x40000). 60 MP is well above any phone camera.

@@ -8,34 +8,12 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from bot.models import registry
+
 DEFAULT_LANGUAGE: Final = "en"
 
 MESSAGES: Final[dict[str, dict[str, str]]] = {
     # --- usage -------------------------------------------------------------------------
-    "usage_imagine": {
-        "en": "Describe the picture after the command, for example:\n"
-        "/imagine a lighthouse at dusk, oil painting --ar 16:9\n\n"
-        "Options: --ar W:H or --size WxH (768x768 to 1440x1440), --n 1-4, "
-        "--raw (use your prompt exactly as written).",
-        "zh": "请在命令后描述图片，例如：\n/imagine 黄昏的灯塔，油画 --ar 16:9\n\n"
-        "选项：--ar 宽:高 或 --size 宽x高（768x768 到 1440x1440），--n 1-4，"
-        "--raw（按原样使用提示词）。",
-    },
-    "usage_edit": {
-        "en": "Send a photo with /edit and what to change in the caption, or reply to a "
-        "photo with it, for example:\n/edit make the sky stormy\n\n"
-        "1-2 photos (wan) or up to 3 (--model qwen). Options: --model wan|qwen, --n 1-4 (wan).",
-        "zh": "发送照片并在说明中写 /edit 和要修改的内容，或回复一张照片，例如：\n"
-        "/edit 把天空变成暴风雨\n\n1-2 张照片（wan）或最多 3 张（--model qwen）。"
-        "选项：--model wan|qwen，--n 1-4（仅 wan）。",
-    },
-    "usage_animate": {
-        "en": "Send one photo with /animate and a description of the motion, or reply to a "
-        "photo with it, for example:\n/animate the waves roll in slowly\n\n"
-        "Options: --duration 5|10, --quality 480p|720p|1080p, --raw.",
-        "zh": "发送一张照片并在说明中写 /animate 和动作描述，或回复一张照片，例如：\n"
-        "/animate 海浪缓缓涌来\n\n选项：--duration 5|10，--quality 480p|720p|1080p，--raw。",
-    },
     # --- command and option errors -------------------------------------------------------
     "prompt_too_long": {
         "en": "Your prompt is {length} characters long; the limit is {max} "
@@ -54,70 +32,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "The option {flag} appears twice. Please give it once.",
         "zh": "选项 {flag} 出现了两次，请只写一次。",
     },
-    "bad_n": {
-        "en": "--n must be a whole number from {min} to {max}, not {value}.",
-        "zh": "--n 必须是 {min} 到 {max} 之间的整数，而不是 {value}。",
-    },
-    "bad_size": {
-        "en": "--size {value} is not allowed: {reason}. Use WIDTHxHEIGHT with between "
-        "768x768 and 1440x1440 pixels in total and a side ratio of at most 4:1, "
-        "for example --size 1280x720.",
-        "zh": "--size {value} 不可用：{reason}。请使用 宽x高，总像素在 768x768 到 1440x1440 "
-        "之间，边长比不超过 4:1，例如 --size 1280x720。",
-    },
-    "size_reason_format": {"en": "write it as WIDTHxHEIGHT", "zh": "格式应为 宽x高"},
-    "size_reason_pixels": {
-        "en": "{width}x{height} is {pixels} pixels",
-        "zh": "{width}x{height} 共 {pixels} 像素",
-    },
-    "size_reason_ratio": {
-        "en": "the sides differ by more than 4 times",
-        "zh": "边长相差超过 4 倍",
-    },
-    "bad_ar": {
-        "en": "--ar {value} is not allowed. Use W:H with a ratio between 1:4 and 4:1, "
-        "for example --ar 16:9.",
-        "zh": "--ar {value} 不可用。请使用 宽:高，比例在 1:4 到 4:1 之间，例如 --ar 16:9。",
-    },
-    "size_and_ar": {
-        "en": "Use either --ar or --size, not both.",
-        "zh": "--ar 和 --size 只能用一个。",
-    },
-    "bad_duration": {
-        "en": "--duration must be 5 or 10 (seconds), not {value}.",
-        "zh": "--duration 只能是 5 或 10（秒），而不是 {value}。",
-    },
-    "bad_quality": {
-        "en": "--quality must be 480p, 720p or 1080p, not {value}.",
-        "zh": "--quality 只能是 480p、720p 或 1080p，而不是 {value}。",
-    },
-    "bad_model": {
-        "en": "--model must be wan or qwen, not {value}.",
-        "zh": "--model 只能是 wan 或 qwen，而不是 {value}。",
-    },
-    "n_not_for_qwen": {
-        "en": "--n is not available with --model qwen (it makes one picture). "
-        "Leave out --n or use --model wan.",
-        "zh": "--model qwen 不支持 --n（只生成一张）。请去掉 --n 或使用 --model wan。",
-    },
     # --- photos --------------------------------------------------------------------------
-    "edit_needs_photo": {
-        "en": "/edit needs a photo: send a photo with /edit in its caption, or reply to a "
-        "photo with /edit and your instructions.",
-        "zh": "/edit 需要照片：发送照片并在说明中写 /edit，或回复一张照片。",
-    },
-    "animate_needs_photo": {
-        "en": "/animate needs one photo: send a photo with /animate in its caption, or reply "
-        "to a photo with /animate and a description of the motion.",
-        "zh": "/animate 需要一张照片：发送照片并在说明中写 /animate，或回复一张照片。",
-    },
     "too_many_photos": {
         "en": "{count} photos is too many for {model}: it takes at most {max}.{hint}",
         "zh": "{model} 最多接受 {max} 张照片，你给了 {count} 张。{hint}",
-    },
-    "hint_use_qwen": {
-        "en": " Use --model qwen for up to 3 photos.",
-        "zh": "使用 --model qwen 最多可用 3 张。",
     },
     "photo_too_small": {
         "en": "Photo {index} is {width}x{height} pixels; {model} needs at least "
@@ -131,9 +49,9 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "zh": "无法读取第 {index} 张照片。请发送 JPEG、PNG、BMP 或 WebP 图片。",
     },
     "photo_too_big": {
-        "en": "Photo {index} is {size_mb} MB; Telegram lets bots download at most 20 MB. "
+        "en": "Photo {index} is {size_mb} MB; Telegram lets bots download at most {max_mb} MB. "
         "Please send a smaller file.",
-        "zh": "第 {index} 张照片有 {size_mb} MB；Telegram 只允许机器人下载最多 20 MB。",
+        "zh": "第 {index} 张照片有 {size_mb} MB；Telegram 只允许机器人下载最多 {max_mb} MB。",
     },
     "photo_shape": {
         "en": "Photo {index} is {width}x{height}: too long and thin to use. Please crop it "
@@ -265,6 +183,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "en": "Only the person who asked for this can use its buttons.",
         "zh": "只有发起请求的人可以使用这些按钮。",
     },
+    "button_unknown": {
+        "en": "This button no longer works.",
+        "zh": "此按钮已失效。",
+    },
     "job_not_found": {"en": "I can't find that job any more.", "zh": "找不到该任务。"},
     "cancel_done": {
         "en": "Job #{job} cancelled; nothing was charged.",
@@ -289,34 +211,19 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     },
     # --- account commands ---------------------------------------------------------------
     "help": {
-        "en": "I make pictures and videos with Evolink's models.\n\n"
-        "/imagine <prompt> - a new picture. Example: /imagine a red fox in snow --ar 16:9\n"
-        "  options: --ar W:H or --size WxH, --n 1-4, --raw\n"
-        "/edit <instructions> - change a photo: send it with this caption, or reply to it. "
-        "Example: /edit make it night\n"
-        "  options: --model wan|qwen (qwen takes up to 3 photos), --n 1-4\n"
-        "/animate <motion> - a short video from one photo. Example: /animate the clouds drift\n"
-        "  options: --duration 5|10, --quality 480p|720p|1080p, --raw\n"
+        "en": "I make pictures and videos with Evolink's models.\n\n{commands}\n"
         "/quota - your credits   /jobs - your jobs   /cancel - withdraw a waiting job\n"
         "/id - your numeric Telegram id\n\n"
         "Prices (credits):\n{prices}\n\n{balance}",
-        "zh": "我用 Evolink 的模型生成图片和视频。\n\n"
-        "/imagine <提示词> - 生成新图片。例：/imagine 雪中的红狐狸 --ar 16:9\n"
-        "  选项：--ar 宽:高 或 --size 宽x高，--n 1-4，--raw\n"
-        "/edit <修改说明> - 修改照片：发送照片并写此说明，或回复照片。例：/edit 变成夜晚\n"
-        "  选项：--model wan|qwen（qwen 最多 3 张），--n 1-4\n"
-        "/animate <动作> - 用一张照片生成短视频。例：/animate 云朵飘动\n"
-        "  选项：--duration 5|10，--quality 480p|720p|1080p，--raw\n"
+        "zh": "我用 Evolink 的模型生成图片和视频。\n\n{commands}\n"
         "/quota - 额度   /jobs - 任务   /cancel - 取消排队任务\n"
         "/id - 你的 Telegram 数字 id\n\n"
         "价格（额度）：\n{prices}\n\n{balance}",
     },
-    "prices": {
-        "en": "/imagine {t2i} per picture · /edit {i2i} per picture (wan), {qwen} (qwen) · "
-        "/animate {video} per 5 s at 720p (480p half, 1080p double)",
-        "zh": "/imagine 每张 {t2i} · /edit 每张 {i2i}（wan），{qwen}（qwen）· "
-        "/animate 720p 每 5 秒 {video}（480p 减半，1080p 加倍）",
-    },
+    # One command's prices ("/edit 1.2 per picture (wan), 1 (qwen)"), joined by price_join.
+    "price_command": {"en": "/{command} {prices}", "zh": "/{command} {prices}"},
+    "price_models_join": {"en": ", ", "zh": "，"},
+    "price_join": {"en": " · ", "zh": " · "},
     "balance_line": {
         "en": "You have {left} of {limit} daily credits left{bonus_part}.",
         "zh": "你今天还剩 {left}/{limit} 每日额度{bonus_part}。",
@@ -357,12 +264,6 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
     "state_failed": {"en": "failed", "zh": "失败"},
     "state_cancelled": {"en": "cancelled", "zh": "已取消"},
     # --- the command menu Telegram shows (setMyCommands; 3-256 characters each) ----------
-    "cmd_imagine": {"en": "Make a picture from a description", "zh": "根据描述生成图片"},
-    "cmd_edit": {
-        "en": "Change a photo (send or reply to one)",
-        "zh": "修改照片（发送或回复照片）",
-    },
-    "cmd_animate": {"en": "Make a short video from a photo", "zh": "用照片生成短视频"},
     "cmd_quota": {"en": "Your credits and prices", "zh": "你的额度和价格"},
     "cmd_jobs": {"en": "Your running and recent jobs", "zh": "你正在运行和最近的任务"},
     "cmd_cancel": {"en": "Withdraw a waiting job", "zh": "取消排队中的任务"},
@@ -484,6 +385,10 @@ MESSAGES: Final[dict[str, dict[str, str]]] = {
         "zh": "⚠️ Evolink 拒绝访问某个模型（403）。请在 Evolink 控制台检查密钥的模型权限。",
     },
 }
+
+
+# Each model's texts (usage, help line, menu entry, price) live in its spec module.
+MESSAGES.update(registry.texts())
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:

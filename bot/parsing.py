@@ -1,28 +1,36 @@
-"""Reading `/imagine`, `/edit` and `/animate` commands (PRODUCT.md §2-§3). Pure: no I/O.
+"""Reading generation commands (PRODUCT.md §2-§3). Pure: no I/O.
 
 `split_command` finds the command in a message text or caption, `parse_command` turns its
 arguments into a `ParsedCommand`, and `resolve_model` picks the Evolink model once the number
-of photos is known. Every problem is a `CommandError` whose `key` and `params` name a text of
-`bot.messages` (see `CommandError.text`).
+of photos is known. Commands, flags and models all come from `bot.models.registry`. Every
+problem is a `CommandError` whose `key` and `params` name a text of `bot.messages`.
 
 Errors are reported in this order: flags from left to right (unknown or not for this command,
-missing value, given twice, bad value), then flag combinations (`--ar` with `--size`, `--n`
-with `--model qwen`), then an empty prompt (the usage text), then a prompt that is too long.
+missing value, given twice, bad value), then flag combinations the chosen model refuses
+(`--ar` with `--size`, `--n` with `--model qwen`), then an empty prompt (the usage text), then
+a prompt that is too long.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any, Final, Literal
+from dataclasses import dataclass, field, fields
+from typing import Any, Final
 
 from bot.evolink import limits
-from bot.messages import t
+from bot.models import registry
+from bot.models.flags import shown, size_for_aspect
+from bot.models.spec import CommandError, Flag, ModelSpec
 
-CommandName = Literal["imagine", "edit", "animate"]
-COMMANDS: Final[tuple[CommandName, ...]] = ("imagine", "edit", "animate")
+__all__ = [
+    "CommandError",
+    "ParsedCommand",
+    "allowed_flags",
+    "parse_command",
+    "resolve_model",
+    "size_for_aspect",
+    "split_command",
+]
 
 _COMMAND_RE: Final = re.compile(
     r"/(?P<command>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]+))?(?=\s|\Z)(?P<rest>.*)", re.S
@@ -31,8 +39,6 @@ _COMMAND_RE: Final = re.compile(
 # a lone dash or a dash before anything else stays in the prompt.
 _FLAG_RE: Final = re.compile(r"(?:--|—|–)(?P<name>[A-Za-z][A-Za-z0-9_-]*)(?P<rest>.*)", re.S)
 _TOKEN_RE: Final = re.compile(r"\S+")
-_SIZE_RE: Final = re.compile(r"(\d+)[xX×](\d+)")
-_AR_RE: Final = re.compile(r"(\d+)[:：](\d+)")  # the full-width colon comes from Chinese IMEs
 
 
 def split_command(text: str, bot_username: str) -> tuple[str, str] | None:
@@ -48,136 +54,34 @@ def split_command(text: str, bot_username: str) -> tuple[str, str] | None:
 
 @dataclass(frozen=True)
 class ParsedCommand:
-    """A generation command with its flags applied and its defaults filled in."""
+    """A generation command with its flags applied and its defaults filled in.
 
-    command: CommandName
+    Options only one model has (e.g. `/video`'s `aspect_ratio`) are in `extra`.
+    """
+
+    command: str
     prompt: str
     size: str | None = None  # "WxH", imagine only (from --size or --ar)
     n: int = 1
     n_given: bool = False
     raw: bool = False  # send prompt_extend: false
-    model: Literal["wan", "qwen"] | None = None  # edit only; None: chosen by photo count
+    model: str | None = None  # the --model alias; None: chosen by photo count
     duration: int = limits.DEFAULT_DURATION
     quality: str = limits.DEFAULT_QUALITY
+    extra: dict[str, Any] = field(default_factory=dict)
+    given: frozenset[str] = field(default=frozenset(), compare=False)  # flag names typed
+
+    def option(self, key: str) -> Any:
+        """The value of an option, whichever field holds it (None when unset)."""
+        return self.extra[key] if key in self.extra else getattr(self, key, None)
 
 
-class CommandError(Exception):
-    """A user mistake; `key` and `params` name and fill a text of `bot.messages`.
-
-    A `reason_key` or `hint_key` param names a sub-text that fills `{reason}` or `{hint}`.
-    """
-
-    def __init__(self, key: str, params: Mapping[str, object] | None = None) -> None:
-        super().__init__(key)
-        self.key = key
-        self.params: dict[str, object] = dict(params or {})
-
-    def text(self, lang: str | None = None) -> str:
-        """The message for the user, sub-texts included."""
-        params = dict(self.params)
-        for slot in ("reason", "hint"):
-            sub_key = params.pop(f"{slot}_key", None)
-            if sub_key is not None:
-                params[slot] = t(str(sub_key), lang, **params)
-        return t(self.key, lang, **params)
-
-
-# --- flag values -------------------------------------------------------------------------
-
-
-def _parse_n(value: str) -> int:
-    if re.fullmatch(r"\d+", value) and limits.N_MIN <= int(value) <= limits.N_MAX:
-        return int(value)
-    raise CommandError("bad_n", {"value": value, "min": limits.N_MIN, "max": limits.N_MAX})
-
-
-def _parse_size(value: str) -> str:
-    match = _SIZE_RE.fullmatch(value)
-    if match is None:
-        raise CommandError("bad_size", {"value": value, "reason_key": "size_reason_format"})
-    width, height = int(match[1]), int(match[2])
-    if limits.size_problem(width, height) is None:
-        return f"{width}x{height}"
-    pixels = width * height
-    if limits.SIZE_MIN_PIXELS <= pixels <= limits.SIZE_MAX_PIXELS:
-        reason = "size_reason_ratio"
-    else:
-        reason = "size_reason_pixels"
-    params = {"value": value, "reason_key": reason, "width": width, "height": height}
-    raise CommandError("bad_size", {**params, "pixels": pixels})
-
-
-def _ratio_ok(w: int, h: int) -> bool:
-    return w > 0 and h > 0 and limits.SIZE_MIN_RATIO <= w / h <= limits.SIZE_MAX_RATIO
-
-
-def size_for_aspect(w: int, h: int) -> str:
-    """An allowed "WxH" of about `limits.AR_TARGET_PIXELS` pixels with the ratio w:h."""
-    if not _ratio_ok(w, h):
-        raise ValueError(f"aspect ratio {w}:{h} is outside 1:4..4:1")
-    ratio = w / h
-    exact_width = math.sqrt(limits.AR_TARGET_PIXELS * ratio)
-    width, height = 16 * round(exact_width / 16), 16 * round(exact_width / ratio / 16)
-    # Rounding moves each side by < 1.3%, far from the pixel bounds; these guards on the
-    # ratio bounds are never needed for ratios with terms up to 700 (checked), but are cheap.
-    while width / height > limits.SIZE_MAX_RATIO:
-        width -= 16
-    while width / height < limits.SIZE_MIN_RATIO:
-        height -= 16
-    assert limits.size_problem(width, height) is None, (w, h, width, height)
-    return f"{width}x{height}"
-
-
-def _parse_ar(value: str) -> str:
-    match = _AR_RE.fullmatch(value)
-    if match is None or not _ratio_ok(int(match[1]), int(match[2])):
-        raise CommandError("bad_ar", {"value": value})
-    return size_for_aspect(int(match[1]), int(match[2]))
-
-
-def _parse_duration(value: str) -> int:
-    match = re.fullmatch(r"(\d+)[sS]?", value)
-    if match is None or int(match[1]) not in limits.VIDEO_DURATIONS:
-        raise CommandError("bad_duration", {"value": value})
-    return int(match[1])
-
-
-def _parse_quality(value: str) -> str:
-    quality = value.lower() + ("p" if value.isdigit() else "")
-    if quality not in limits.VIDEO_QUALITIES:
-        raise CommandError("bad_quality", {"value": value})
-    return quality
-
-
-def _parse_model(value: str) -> str:
-    if value.lower() not in ("wan", "qwen"):
-        raise CommandError("bad_model", {"value": value})
-    return value.lower()
-
-
-@dataclass(frozen=True)
-class _Flag:
-    commands: frozenset[str]
-    field: str  # the ParsedCommand field it sets
-    parse: Callable[[str], object] | None  # None: a switch that takes no value
-    example: str = ""
-
-
-# In the order the usage texts list them.
-_FLAGS: Final[dict[str, _Flag]] = {
-    "ar": _Flag(frozenset({"imagine"}), "size", _parse_ar, "--ar 16:9"),
-    "size": _Flag(frozenset({"imagine"}), "size", _parse_size, "--size 1280x720"),
-    "model": _Flag(frozenset({"edit"}), "model", _parse_model, "--model qwen"),
-    "n": _Flag(frozenset({"imagine", "edit"}), "n", _parse_n, "--n 2"),
-    "duration": _Flag(frozenset({"animate"}), "duration", _parse_duration, "--duration 10"),
-    "quality": _Flag(frozenset({"animate"}), "quality", _parse_quality, "--quality 1080p"),
-    "raw": _Flag(frozenset({"imagine", "animate"}), "raw", None),
-}
+_OWN_FIELDS: Final = frozenset(f.name for f in fields(ParsedCommand))
 
 
 def allowed_flags(command: str) -> str:
     """The flags of `command` as messages list them, e.g. "--ar, --size, --n, --raw"."""
-    return ", ".join(f"--{name}" for name, flag in _FLAGS.items() if command in flag.commands)
+    return ", ".join(f"--{name}" for name in registry.command_flags(command))
 
 
 # --- the command -------------------------------------------------------------------------
@@ -185,8 +89,9 @@ def allowed_flags(command: str) -> str:
 
 def parse_command(command: str, args: str) -> ParsedCommand:
     """Apply the flags found anywhere in `args`; the other words are the prompt."""
-    if command not in COMMANDS:
+    if command not in registry.COMMANDS:
         raise ValueError(f"not a generation command: {command!r}")
+    known = registry.command_flags(command)
     tokens = list(_TOKEN_RE.finditer(args))
     values: dict[str, object] = {}  # flag name -> parsed value
     kept: list[re.Match[str]] = []
@@ -199,14 +104,7 @@ def parse_command(command: str, args: str) -> ParsedCommand:
             kept.append(token)
             continue
         name, rest = flag_match["name"].lower(), flag_match["rest"]
-        flag = _FLAGS.get(name)
-        known = flag is not None and command in flag.commands
-        takes_value = flag is not None and flag.parse is not None
-        if flag is None or not known or (rest and not (takes_value and rest[0] == "=")):
-            # "--foo=1" shows as --foo; "--raw=yes" or "--ar:16:9" as typed.
-            shown = f"--{name}" + ("" if not known and rest[:1] == "=" else rest)
-            params = {"flag": shown, "command": command, "allowed": allowed_flags(command)}
-            raise CommandError("unknown_flag", params)
+        flag = _flag_for(command, known, name, rest)
         value = rest[1:]
         if flag.parse is not None and not rest:
             next_is_value = position < len(tokens) and not _FLAG_RE.fullmatch(tokens[position][0])
@@ -217,11 +115,25 @@ def parse_command(command: str, args: str) -> ParsedCommand:
         if name in values:
             raise CommandError("duplicate_flag", {"flag": f"--{name}"})
         values[name] = True if flag.parse is None else flag.parse(value)
+    model = values.get("model")
+    spec = registry.resolve(command, model if isinstance(model, str) else None, 0, frozenset())
+    spec.check(values)
+    return _parsed(command, _prompt_of(command, args, kept), values, known)
 
-    if "ar" in values and "size" in values:
-        raise CommandError("size_and_ar", {})
-    if values.get("model") == "qwen" and "n" in values:
-        raise CommandError("n_not_for_qwen", {})
+
+def _flag_for(command: str, known: dict[str, Flag], name: str, rest: str) -> Flag:
+    """The flag `--name` (with `rest` glued to it), or the error for an unknown one."""
+    flag = known.get(name)
+    takes_value = flag is not None and flag.parse is not None
+    if flag is None or (rest and not (takes_value and rest[0] == "=")):
+        # "--foo=1" shows as --foo; "--raw=yes" or "--ar:16:9" as typed.
+        shown_flag = shown(f"--{name}" + ("" if flag is None and rest[:1] == "=" else rest))
+        params = {"flag": shown_flag, "command": command, "allowed": allowed_flags(command)}
+        raise CommandError("unknown_flag", params)
+    return flag
+
+
+def _prompt_of(command: str, args: str, kept: list[re.Match[str]]) -> str:
     prompt = _join(args, kept)
     if not prompt:
         raise CommandError(f"usage_{command}", {})
@@ -229,8 +141,23 @@ def parse_command(command: str, args: str) -> ParsedCommand:
         raise CommandError(
             "prompt_too_long", {"length": len(prompt), "max": limits.PROMPT_MAX_CHARS}
         )
-    fields: dict[str, Any] = {_FLAGS[name].field: value for name, value in values.items()}
-    return ParsedCommand(command=command, prompt=prompt, n_given="n" in values, **fields)
+    return prompt
+
+
+def _parsed(
+    command: str, prompt: str, values: dict[str, object], known: dict[str, Flag]
+) -> ParsedCommand:
+    by_field: dict[str, Any] = {known[name].field: value for name, value in values.items()}
+    own = {key: value for key, value in by_field.items() if key in _OWN_FIELDS}
+    extra = {key: value for key, value in by_field.items() if key not in _OWN_FIELDS}
+    return ParsedCommand(
+        command=command,
+        prompt=prompt,
+        n_given="n" in values,
+        extra=extra,
+        given=frozenset(values),
+        **own,
+    )
 
 
 def _join(text: str, words: list[re.Match[str]]) -> str:
@@ -245,28 +172,33 @@ def _join(text: str, words: list[re.Match[str]]) -> str:
 
 
 def resolve_model(parsed: ParsedCommand, photo_count: int) -> str:
-    """The Evolink model for `parsed` with `photo_count` photos; photos are ignored by /imagine."""
-    if parsed.command == "imagine":
-        return limits.TEXT_TO_IMAGE
-    if parsed.command == "animate":
-        model = limits.IMAGE_TO_VIDEO
-    elif parsed.model == "qwen" or (
-        parsed.model is None and photo_count == 3 and not parsed.n_given
-    ):
-        model = limits.QWEN_EDIT
-    else:
-        model = limits.IMAGE_TO_IMAGE
-    if photo_count < 1:
+    """The Evolink model for `parsed` with `photo_count` photos (ignored by text models)."""
+    return resolve_spec(parsed, photo_count).name
+
+
+def resolve_spec(parsed: ParsedCommand, photo_count: int) -> ModelSpec:
+    """`resolve_model`, giving the whole spec."""
+    spec = registry.resolve(parsed.command, parsed.model, photo_count, parsed.given)
+    rule = spec.inputs
+    if rule is None:
+        return spec
+    if photo_count < rule.min_images:
         raise CommandError(f"{parsed.command}_needs_photo", {})
-    most = limits.INPUT_LIMITS[model].max_images
-    if photo_count > most:
-        params: dict[str, object] = {
-            "count": photo_count,
-            "model": limits.MODEL_LABELS[model],
-            "max": most,
-            "hint": "",
-        }
-        if model == limits.IMAGE_TO_IMAGE and photo_count == 3:
-            params["hint_key"] = "hint_use_qwen"
-        raise CommandError("too_many_photos", params)
-    return model
+    if photo_count > rule.max_images:
+        raise CommandError("too_many_photos", _too_many(spec, photo_count))
+    return spec
+
+
+def _too_many(spec: ModelSpec, photo_count: int) -> dict[str, object]:
+    assert spec.inputs is not None
+    params: dict[str, object] = {
+        "count": photo_count,
+        "model": spec.label,
+        "max": spec.inputs.max_images,
+        "hint": "",
+    }
+    others = [s for s in registry.for_command(spec.command) if s is not spec and s.alias]
+    helpful = [s for s in others if registry.accepts(s, photo_count)]
+    if helpful:
+        params["hint_key"] = f"hint_use_{helpful[0].label}"
+    return params

@@ -1,54 +1,66 @@
-"""What a job costs and what a finished job is charged, in hundredths of a credit."""
+"""What a job costs and what a finished job is charged, in hundredths of a credit.
+
+Each model's rate comes from its Settings field (named by its spec) and its rule from the
+spec: per picture, or per second of video at a quality (PRODUCT.md §5).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.config import Settings
 from bot.credits import to_cents
 from bot.evolink import limits
+from bot.models import registry
+from bot.models.spec import per_second
 
-# Evolink bills video per second at 720p; 480p costs half, 1080p double (PRODUCT.md §5).
-QUALITY_FACTOR = {"480p": 0.5, "720p": 1.0, "1080p": 2.0}
+
+def _default_rates() -> dict[str, int]:
+    return {spec.name: to_cents(spec.default_cost) for spec in registry.ALL}
 
 
 @dataclass(frozen=True, slots=True)
 class Prices:
-    text_to_image: int = 100
-    image_to_image: int = 120
-    qwen_edit: int = 100
-    video_5s_720p: int = 500
+    rates: Mapping[str, int] = field(default_factory=_default_rates)  # model -> unit price
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Prices:
         return cls(
-            text_to_image=to_cents(settings.cost_text_to_image),
-            image_to_image=to_cents(settings.cost_image_to_image),
-            qwen_edit=to_cents(settings.cost_qwen_edit),
-            video_5s_720p=to_cents(settings.cost_video_5s_720p),
+            {spec.name: to_cents(getattr(settings, spec.cost_setting)) for spec in registry.ALL}
         )
 
-    def per_image(self, model: str) -> int:
-        return {
-            limits.TEXT_TO_IMAGE: self.text_to_image,
-            limits.IMAGE_TO_IMAGE: self.image_to_image,
-            limits.QWEN_EDIT: self.qwen_edit,
-        }[model]
+    def rate(self, model: str) -> int:
+        """The price of one picture, or of 5 s of video at 720p."""
+        registry.by_name(model)  # an unknown model is an error, never a free job
+        return self.rates[model]
 
-    def per_second(self, quality: str) -> float:
-        return self.video_5s_720p / 5 * QUALITY_FACTOR[quality]
+    def per_second(self, model: str, quality: str) -> float:
+        return per_second(self.rate(model), quality)
 
-    def cost(self, model: str, *, n: int = 1, duration: int = 5, quality: str = "720p") -> int:
+    def reserve(self, model: str, options: Mapping[str, Any]) -> int:
         """The reservation for a job: everything it may produce."""
-        if model == limits.IMAGE_TO_VIDEO:
-            return round(self.per_second(quality) * duration)
-        images = 1 if model == limits.QWEN_EDIT else n
-        return self.per_image(model) * images
+        return registry.by_name(model).price.reserve(self.rate(model), options)
+
+    def settle(self, model: str, options: Mapping[str, Any], produced: int) -> int:
+        """What a finished job is charged: `produced` pictures, or the video's seconds."""
+        return registry.by_name(model).price.charge(self.rate(model), options, produced)
+
+    def cost(
+        self,
+        model: str,
+        *,
+        n: int = 1,
+        duration: int = limits.DEFAULT_DURATION,
+        quality: str = limits.DEFAULT_QUALITY,
+    ) -> int:
+        """`reserve` with the usual options spelled out."""
+        return self.reserve(model, {"n": n, "duration": duration, "quality": quality})
 
     def charge(
         self, model: str, *, images: int = 0, seconds: float = 0.0, quality: str = "720p"
     ) -> int:
-        """What was really produced: per image, or per second of video."""
-        if model == limits.IMAGE_TO_VIDEO:
-            return round(self.per_second(quality) * seconds)
-        return self.per_image(model) * images
+        """`settle` for `images` pictures or `seconds` of video."""
+        options = {"produced_seconds": seconds, "duration": seconds, "quality": quality}
+        return self.settle(model, options, images)

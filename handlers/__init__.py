@@ -9,6 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.messages import t
+from bot.models import registry
 from handlers import account, admin, buttons, errors, generation
 
 
@@ -17,10 +18,11 @@ def register_all(application: Application) -> None:
     buttons.register(application)
     account.register(application)
     admin.register(application)
+    buttons.register_fallback(application)  # last: only what no other handler took
     application.add_error_handler(errors.on_error)
 
 
-MENU = ("imagine", "edit", "animate", "quota", "jobs", "cancel", "id", "help")
+MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "id", "help")
 log = logging.getLogger(__name__)
 
 

@@ -6,25 +6,38 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Message, Update, User
+from telegram.constants import MessageLimit
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.credits import format_credits
 from bot.messages import t
+from bot.models import registry
 from bot.services import Context, Services, services_of
 from handlers.common import admit, cancel_text, refill_time, reply
 from storage.models import Job
 
 
 def price_list(services: Services, lang: str | None) -> str:
-    prices = services.prices
-    return t(
-        "prices",
-        lang,
-        t2i=format_credits(prices.text_to_image),
-        i2i=format_credits(prices.image_to_image),
-        qwen=format_credits(prices.qwen_edit),
-        video=format_credits(prices.video_5s_720p),
+    """One part per command, each listing its models' prices (from the registry)."""
+    return t("price_join", lang).join(
+        _command_prices(services, command, lang) for command in registry.COMMANDS
     )
+
+
+def _command_prices(services: Services, command: str, lang: str | None) -> str:
+    parts = [
+        t(f"price_{spec.label}", lang, price=format_credits(services.prices.rate(spec.name)))
+        for spec in registry.for_command(command)
+    ]
+    return t(
+        "price_command", lang, command=command, prices=t("price_models_join", lang).join(parts)
+    )
+
+
+def help_text(services: Services, lang: str | None, balance: str) -> str:
+    commands = "\n".join(t(f"help_{command}", lang) for command in registry.COMMANDS)
+    prices = price_list(services, lang)
+    return t("help", lang, commands=commands, prices=prices, balance=balance)
 
 
 async def balance_line(services: Services, user: User) -> str:
@@ -64,12 +77,7 @@ def account_command(
 @account_command
 async def on_help(services: Services, message: Message, user: User, context: Context) -> None:
     lang = user.language_code
-    text = t(
-        "help",
-        lang,
-        prices=price_list(services, lang),
-        balance=await balance_line(services, user),
-    )
+    text = help_text(services, lang, await balance_line(services, user))
     await reply(context.bot, message, text)
 
 
@@ -115,7 +123,7 @@ async def on_jobs(services: Services, message: Message, user: User, context: Con
         await reply(context.bot, message, t("jobs_empty", lang))
         return
     lines = [t("jobs_header", lang), *(job_line(job, lang) for job in jobs)]
-    await reply(context.bot, message, "\n".join(lines)[:4096])
+    await reply(context.bot, message, "\n".join(lines)[: MessageLimit.MAX_TEXT_LENGTH])
 
 
 @account_command

@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from telegram import Message, Update, User
+from telegram.constants import MessageLimit
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.charts import jobs_chart
@@ -290,7 +291,7 @@ async def on_stats(
         models=models or none,
         users=users or none,
     )
-    await reply(context.bot, message, text[:4096])
+    await reply(context.bot, message, text[: MessageLimit.MAX_TEXT_LENGTH])
     if stats.per_day:
         period = [day_of(now - back * 86400, zone) for back in range(days - 1, -1, -1)]
         # Drawing takes tens of milliseconds of CPU: keep it off the event loop.

@@ -5,12 +5,15 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
-from bot.evolink import limits
 from bot.messages import t
+from bot.models import registry
 from bot.services import Context, Services, services_of
 from handlers.common import cancel_text
 from handlers.generation import queue_job
 from storage.models import InputImage, Job, NewJob
+
+MAX_ID_DIGITS = 18  # SQLite integers stop at 2**63 - 1 (19 digits)
+ANIMATE_COMMAND = "animate"  # what the Animate button under a picture runs
 
 
 def again_job(job: Job) -> NewJob:
@@ -37,22 +40,20 @@ def animate_job(services: Services, job: Job, index: int) -> NewJob | None:
         return None
     file_id = results[index].file_id
     assert file_id is not None
+    spec = registry.default_for(ANIMATE_COMMAND)
+    options = dict(spec.defaults)
     return NewJob(
         user_id=job.user_id,
         chat_id=job.chat_id,
         chat_type=job.chat_type,
         request_message_id=job.request_message_id,
         language=job.language,
-        command="animate",
-        model=limits.IMAGE_TO_VIDEO,
+        command=spec.command,
+        model=spec.name,
         prompt=job.prompt,
-        options={
-            "duration": limits.DEFAULT_DURATION,
-            "quality": limits.DEFAULT_QUALITY,
-            "raw": False,
-        },
+        options=options,
         inputs=[InputImage(file_id, kind=results[index].kind)],
-        cost=services.prices.cost(limits.IMAGE_TO_VIDEO),
+        cost=services.prices.reserve(spec.name, options),
     )
 
 
@@ -64,7 +65,8 @@ async def on_button(update: Update, context: Context) -> None:
     lang = query.from_user.language_code
     action, _, rest = query.data.partition(":")
     job_id_text, _, extra = rest.partition(":")
-    job = await services.storage.jobs.get(int(job_id_text)) if job_id_text.isdigit() else None
+    job_id = _int(job_id_text)
+    job = await services.storage.jobs.get(job_id) if job_id >= 0 else None
     if job is None:
         await query.answer(t("job_not_found", lang))
         return
@@ -84,8 +86,24 @@ async def on_button(update: Update, context: Context) -> None:
 
 
 def _int(text: str) -> int:
-    return int(text) if text.isdigit() else -1
+    """A non-negative id or index from callback data, or -1. Length-checked first: ids past
+    SQLite's integer range (and non-ASCII digits) name nothing."""
+    short = text.isascii() and text.isdigit() and len(text) <= MAX_ID_DIGITS
+    return int(text) if short else -1
+
+
+async def on_unknown_button(update: Update, context: Context) -> None:
+    """Callback data no handler knows (an old or forged button): answered, so the client
+    stops its spinner, and otherwise ignored."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(t("button_unknown", query.from_user.language_code))
 
 
 def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(on_button, pattern=r"^(again|animate|cancel):"))
+
+
+def register_fallback(application: Application) -> None:
+    """Registered after every other handler: catches the callback queries none took."""
+    application.add_handler(CallbackQueryHandler(on_unknown_button))

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, User
+from telegram.constants import MessageLimit
 
 from bot.clock import next_midnight
 from bot.credits import format_credits
@@ -24,6 +25,12 @@ def text_for(key: str, lang: str | None, params: Mapping[str, object]) -> str:
     return t(key, lang, **values)
 
 
+def fit_text(text: str) -> str:
+    """`text` cut to what one Telegram message holds (a last guard; echoes are shortened)."""
+    limit = MessageLimit.MAX_TEXT_LENGTH
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 async def reply(
     bot: Bot, message: Message, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message:
@@ -40,7 +47,7 @@ async def reply_to(
 ) -> Message:
     return await bot.send_message(
         chat_id,
-        text,
+        fit_text(text),
         reply_parameters=ReplyParameters(message_id, allow_sending_without_reply=True),
         reply_markup=keyboard,
     )

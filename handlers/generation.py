@@ -1,4 +1,5 @@
-"""/imagine, /edit and /animate: from a message (text, caption, album or reply) to a job.
+"""Generation commands (/imagine, /edit, /animate, ... as the model registry lists them):
+from a message (text, caption, album or reply) to a job.
 
 Handlers only check and queue: the update is answered at once, the engine does the rest.
 """
@@ -12,19 +13,19 @@ from telegram import Bot, Message, Update, User
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.credits import format_credits
-from bot.evolink import limits
 from bot.jobs.failures import Failure
 from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT, too_big
-from bot.jobs.status import cancel_keyboard
 from bot.messages import language_of, t
-from bot.parsing import CommandError, ParsedCommand, parse_command, resolve_model, split_command
+from bot.models import registry
+from bot.models.spec import ModelSpec
+from bot.parsing import CommandError, ParsedCommand, parse_command, resolve_spec, split_command
 from bot.services import Context, Services, services_of
 from handlers.common import admit, no_credits_text, refill_time, reply, reply_to, text_for
-from storage.models import Accepted, InputImage, NewJob, Refused
+from storage.models import InputImage, NewJob, Refused
 
 log = logging.getLogger(__name__)
 
-GENERATION_COMMANDS = ("imagine", "edit", "animate")
+GENERATION_COMMANDS = registry.COMMANDS
 _ALBUMS_KEY = "pending_albums"
 
 
@@ -62,17 +63,17 @@ async def images_for_reply(services: Services, bot: Bot, message: Message) -> li
     return images_in(target)
 
 
-def options_of(parsed: ParsedCommand) -> dict[str, object]:
-    if parsed.command == "imagine":
-        return {"size": parsed.size, "n": parsed.n, "raw": parsed.raw}
-    if parsed.command == "edit":
-        return {"n": parsed.n}
-    return {"duration": parsed.duration, "quality": parsed.quality, "raw": parsed.raw}
+def options_of(spec: ModelSpec, parsed: ParsedCommand) -> dict[str, object]:
+    """The options a job of `spec` keeps: the flags given, the spec's defaults for the rest."""
+    return {
+        key: default if parsed.option(key) is None else parsed.option(key)
+        for key, default in spec.defaults.items()
+    }
 
 
-def input_problem(model: str, images: list[InputImage]) -> Failure | None:
+def input_problem(spec: ModelSpec, images: list[InputImage]) -> Failure | None:
     """What we can tell from Telegram's metadata alone (before downloading anything)."""
-    rules = limits.INPUT_LIMITS.get(model)
+    rules = spec.inputs
     if rules is None:
         return None
     for index, image in enumerate(images, start=1):
@@ -83,7 +84,7 @@ def input_problem(model: str, images: list[InputImage]) -> Failure | None:
                 "index": index,
                 "width": image.width,
                 "height": image.height,
-                "model": limits.MODEL_LABELS[model],
+                "model": spec.label,
                 "min": rules.min_side,
             }
             return Failure("photo_too_small", "input_too_small", params=tuple(params.items()))
@@ -105,17 +106,17 @@ async def start_generation(
         return
     try:
         parsed = parse_command(command, args)
-        model = resolve_model(parsed, len(images))
+        spec = resolve_spec(parsed, len(images))
     except CommandError as error:
         await reply(bot, message, text_for(error.key, lang, error.params))
         return
-    if command == "imagine":
+    if spec.inputs is None:
         images = []
-    problem = input_problem(model, images)
+    problem = input_problem(spec, images)
     if problem is not None:
         await reply(bot, message, text_for(problem.key, lang, dict(problem.params)))
         return
-    options = options_of(parsed)
+    options = options_of(spec, parsed)
     new = NewJob(
         user_id=user.id,
         chat_id=message.chat_id,
@@ -123,26 +124,22 @@ async def start_generation(
         request_message_id=message.message_id,
         language=language_of(lang),
         command=command,
-        model=model,
+        model=spec.name,
         prompt=parsed.prompt,
         options=options,
         inputs=images,
-        cost=services.prices.cost(
-            model, n=parsed.n, duration=parsed.duration, quality=parsed.quality
-        ),
+        cost=services.prices.reserve(spec.name, options),
     )
     await queue_job(services, bot, new)
 
 
 async def queue_job(services: Services, bot: Bot, new: NewJob) -> None:
-    """Reserve and queue `new`, answering its request with the status message or a refusal."""
-    outcome = await services.engine.submit(new, is_admin=services.is_admin(new.user_id))
+    """Hand `new` to the engine (which posts its status message); answer a refusal."""
+    outcome = await services.engine.accept(new, is_admin=services.is_admin(new.user_id))
     if isinstance(outcome, Refused):
         await reply_to(
             bot, new.chat_id, new.request_message_id, refusal_text(services, outcome, new)
         )
-        return
-    await post_status(services, bot, outcome)
 
 
 def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
@@ -157,20 +154,6 @@ def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
         count = settings.max_active_per_user + settings.max_queued_per_user
         return t("queue_full", lang, count=count)
     return t("banned", lang)
-
-
-async def post_status(services: Services, bot: Bot, accepted: Accepted) -> None:
-    """One status message per job: "starting" when it can go at once, else its place in
-    line with a Cancel button (only a job Evolink doesn't have yet can be withdrawn)."""
-    job = accepted.job
-    if await services.engine.can_start_now(job):
-        text, keyboard = t("status_submitting", job.language), None
-    else:
-        key = "status_paused" if services.engine.paused else "status_queued"
-        position = await services.engine.waiting_position(job)
-        text, keyboard = t(key, job.language, position=position), cancel_keyboard(job)
-    status = await reply_to(bot, job.chat_id, job.request_message_id, text, keyboard)
-    await services.engine.attach_status(job, status.message_id, text, buttons=keyboard is not None)
 
 
 # --- Telegram entry points ------------------------------------------------------------------

@@ -64,10 +64,13 @@ class Jobs:
     def _now(self) -> float:
         return self._clock.now()
 
-    async def accept(self, new: NewJob, *, is_admin: bool, limits: Limits) -> Accepted | Refused:
+    async def accept(
+        self, new: NewJob, *, is_admin: bool, limits: Limits, visible: bool = True
+    ) -> Accepted | Refused:
         """Check the user's queue, reserve the cost and record the job, all in one transaction.
 
-        Admins are not limited by credits, so nothing is reserved for them.
+        Admins are not limited by credits, so nothing is reserved for them. An invisible job
+        waits for `publish` before the scheduler may claim it.
         """
         now = self._now()
         today = self._users.today()
@@ -88,7 +91,7 @@ class Jobs:
                 if split_reservation(new.cost, state.daily_left, state.bonus) is None:
                     balance = Balance(state.daily_left, state.daily_limit, state.bonus, today)
                     return Refused("credits", balance)
-            job_id = await _insert(conn, new, now, today)
+            job_id = await _insert(conn, new, now, today, visible)
             split = Split(0, 0)
             if not is_admin:
                 reserved = await ledger.reserve(conn, new.user_id, job_id, new.cost, state, now)
@@ -118,9 +121,10 @@ class Jobs:
                 jobs.append(job)
         return jobs
 
-    async def startable_ids(self, limits: Limits) -> list[int]:
+    async def startable_ids(self, limits: Limits, *, also: int = 0) -> list[int]:
+        """What `claim_startable` would take now if jobs up to `also` were visible."""
         async with self._db.read() as conn:
-            return await _startable_ids(conn, limits)
+            return await _startable_ids(conn, limits, also)
 
     async def queue_position(self, job_id: int) -> int:
         async with self._db.read() as conn:
@@ -128,6 +132,15 @@ class Jobs:
 
     async def set_status_message(self, job_id: int, message_id: int) -> None:
         await self._update(job_id, status_message_id=message_id)
+
+    async def publish(self, job_id: int, status_message_id: int | None) -> None:
+        """Record the job's status message (None: posting it failed) and let the scheduler
+        see the job, in one step."""
+        await self._update(job_id, status_message_id=status_message_id, visible=1)
+
+    async def unannounced(self) -> list[Job]:
+        """Accepted jobs whose status message was never posted (a crash in between)."""
+        return await self._select("state = 'queued' AND visible = 0 ORDER BY id")
 
     async def save_inputs(self, job_id: int, urls: Sequence[str]) -> None:
         await self._update(job_id, input_urls=json.dumps(list(urls)))
@@ -292,8 +305,8 @@ class Jobs:
             await _set(conn, job_id, self._now(), **values)
 
 
-async def _startable_ids(conn: aiosqlite.Connection, limits: Limits) -> list[int]:
-    """Queued jobs that fit under the limits now, oldest first.
+async def _startable_ids(conn: aiosqlite.Connection, limits: Limits, also: int = 0) -> list[int]:
+    """Visible queued jobs (and those up to job `also`) that fit the limits now, oldest first.
 
     A user at MAX_ACTIVE_PER_USER is skipped, not allowed to block the line for others.
     """
@@ -302,7 +315,11 @@ async def _startable_ids(conn: aiosqlite.Connection, limits: Limits) -> list[int
         f"SELECT user_id, COUNT(*) FROM jobs WHERE state IN {_ACTIVE_SQL} GROUP BY user_id"
     )
     per_user: Counter[int] = Counter({row[0]: row[1] for row in await cur.fetchall()})
-    cur = await conn.execute("SELECT id, user_id FROM jobs WHERE state = 'queued' ORDER BY id")
+    cur = await conn.execute(
+        "SELECT id, user_id FROM jobs WHERE state = 'queued' AND (visible = 1 OR id <= ?)"
+        " ORDER BY id",
+        (also,),
+    )
     chosen: list[int] = []
     for row in await cur.fetchall():
         if total >= limits.max_active_total:
@@ -325,11 +342,13 @@ async def _group_cap_reached(conn: aiosqlite.Connection, new: NewJob, today: str
     return cap
 
 
-async def _insert(conn: aiosqlite.Connection, new: NewJob, now: float, today: str) -> int:
+async def _insert(
+    conn: aiosqlite.Connection, new: NewJob, now: float, today: str, visible: bool
+) -> int:
     cur = await conn.execute(
         "INSERT INTO jobs (user_id, chat_id, chat_type, request_message_id, language, command,"
-        " model, prompt, options, inputs, state, cost, reserved_day, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)",
+        " model, prompt, options, inputs, state, cost, reserved_day, created_at, updated_at,"
+        " visible) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?)",
         (
             new.user_id,
             new.chat_id,
@@ -345,6 +364,7 @@ async def _insert(conn: aiosqlite.Connection, new: NewJob, now: float, today: st
             today,
             now,
             now,
+            int(visible),
         ),
     )
     assert cur.lastrowid is not None

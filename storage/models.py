@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from bot.models import registry
+
 JobState = Literal["queued", "submitting", "running", "delivering", "done", "failed", "cancelled"]
 ACTIVE_STATES: tuple[JobState, ...] = ("submitting", "running")
 UNFINISHED_STATES: tuple[JobState, ...] = ("queued", "submitting", "running", "delivering")
@@ -87,6 +89,7 @@ class Job:
     created_at: float
     submitted_at: float | None
     finished_at: float | None
+    visible: bool = True  # False until its status message is posted (see JobEngine.accept)
 
     @property
     def is_group(self) -> bool:
@@ -94,7 +97,8 @@ class Job:
 
     @property
     def kind(self) -> str:
-        return "video" if self.command == "animate" else "image"
+        """ "image" or "video", as the model registry says for the job's command."""
+        return registry.default_for(self.command).kind
 
     @classmethod
     def from_row(cls, row: Any) -> Job:
@@ -129,6 +133,7 @@ class Job:
             created_at=row["created_at"],
             submitted_at=row["submitted_at"],
             finished_at=row["finished_at"],
+            visible=bool(row["visible"]),
         )
 
 

@@ -127,4 +127,10 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
     ),
+    (
+        # A job becomes visible to the scheduler only once its status message exists (or
+        # posting it has failed), so a job can never run, or fail, before the user has been
+        # told it was accepted. Jobs of older databases were all announced already.
+        "ALTER TABLE jobs ADD COLUMN visible INTEGER NOT NULL DEFAULT 1",
+    ),
 ]

@@ -23,20 +23,20 @@ from bot.evolink import (
     EvolinkResponseError,
     EvolinkStatusError,
     EvolinkTimeoutError,
-    ImageToImageRequest,
-    ImageToVideoRequest,
     InsufficientCreditsError,
     NotFoundError,
     PermissionDeniedError,
-    QwenEditRequest,
     RateLimitError,
     ResultTooLargeError,
     RetryPolicy,
     ServerError,
-    TextToImageRequest,
     error_from_response,
     parse_retry_after,
 )
+from bot.models.qwen_image_edit import QwenEditRequest
+from bot.models.wan25_image_to_image import ImageToImageRequest
+from bot.models.wan25_image_to_video import ImageToVideoRequest
+from bot.models.wan25_text_to_image import TextToImageRequest
 
 KEY = "sk-evo-TEST-0123456789abcdef"
 API = "https://api.evolink.test"

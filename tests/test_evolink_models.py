@@ -12,15 +12,14 @@ from pydantic import ValidationError
 from bot.evolink.limits import size_problem
 from bot.evolink.models import (
     Credits,
-    ImageToImageRequest,
-    ImageToVideoRequest,
-    QwenEditRequest,
     Task,
     TaskInfo,
-    TextToImageRequest,
     UploadedFile,
-    request_from_payload,
 )
+from bot.models.qwen_image_edit import QwenEditRequest
+from bot.models.wan25_image_to_image import ImageToImageRequest
+from bot.models.wan25_image_to_video import ImageToVideoRequest
+from bot.models.wan25_text_to_image import TextToImageRequest
 
 URL = "https://files.evolink.ai/photos/a.png"
 
@@ -315,26 +314,6 @@ def test_requests_are_frozen() -> None:
     req = TextToImageRequest(prompt="p")
     with pytest.raises(ValidationError):
         req.n = 3  # type: ignore[misc]
-
-
-@pytest.mark.parametrize(
-    "req",
-    [
-        TextToImageRequest(prompt="p", size="1024x1024", n=3, prompt_extend=False),
-        ImageToImageRequest(prompt="p", image_urls=urls(2), n=2),
-        QwenEditRequest(prompt="p", image_urls=urls(3)),
-        ImageToVideoRequest(prompt="p", image_urls=[URL], duration=10, quality="1080p"),
-    ],
-)
-def test_request_round_trips_through_payload(req: Any) -> None:
-    assert request_from_payload(req.to_payload()) == req
-
-
-def test_request_from_payload_rejects_unknown_model() -> None:
-    with pytest.raises(ValueError):
-        request_from_payload({"model": "gpt-4o-image", "prompt": "p"})
-    with pytest.raises(ValidationError):
-        request_from_payload({"model": "wan2.5-text-to-image", "prompt": ""})
 
 
 # --- Task -----------------------------------------------------------------------------------

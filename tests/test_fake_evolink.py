@@ -25,8 +25,21 @@ import pytest
 from PIL import Image
 
 from bot.evolink import limits
+from bot.models import (
+    qwen_image_edit,
+    registry,
+    wan25_image_to_image,
+    wan25_image_to_video,
+    wan25_text_to_image,
+)
 from tests.fakes.evolink import FakeEvolink, model_specs, validation
-from tests.fakes.evolink.validation import load_document, resolve_refs, schema_problems
+from tests.fakes.evolink.validation import (
+    InvalidRequest,
+    load_document,
+    resolve_refs,
+    schema_problems,
+    validate_generation,
+)
 
 KEY = "test-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -94,23 +107,28 @@ async def upload(client: httpx.AsyncClient, data: bytes, name: str = "in.png") -
 
 
 def t2i(**fields: Any) -> dict[str, Any]:
-    return {"model": limits.TEXT_TO_IMAGE, "prompt": "a red fox", **fields}
+    return {"model": wan25_text_to_image.NAME, "prompt": "a red fox", **fields}
 
 
 def i2i(urls: list[str], **fields: Any) -> dict[str, Any]:
-    return {"model": limits.IMAGE_TO_IMAGE, "prompt": "make it blue", "image_urls": urls, **fields}
+    return {
+        "model": wan25_image_to_image.NAME,
+        "prompt": "make it blue",
+        "image_urls": urls,
+        **fields,
+    }
 
 
 def qwen(urls: list[str], **fields: Any) -> dict[str, Any]:
-    return {"model": limits.QWEN_EDIT, "prompt": "add a hat", "image_urls": urls, **fields}
+    return {"model": qwen_image_edit.NAME, "prompt": "add a hat", "image_urls": urls, **fields}
 
 
 def i2v(urls: list[str], **fields: Any) -> dict[str, Any]:
-    return {"model": limits.IMAGE_TO_VIDEO, "prompt": "it moves", "image_urls": urls, **fields}
+    return {"model": wan25_image_to_video.NAME, "prompt": "it moves", "image_urls": urls, **fields}
 
 
 def endpoint(body: dict[str, Any]) -> str:
-    video = body.get("model") == limits.IMAGE_TO_VIDEO
+    video = body.get("model") == wan25_image_to_video.NAME
     return "/v1/videos/generations" if video else "/v1/images/generations"
 
 
@@ -178,8 +196,8 @@ def mp4_seconds(data: bytes) -> float:
 
 def test_every_model_schema_is_loaded() -> None:
     specs = model_specs()
-    assert set(specs) == set(limits.ALL_MODELS)
-    assert specs[limits.IMAGE_TO_VIDEO].path == "/v1/videos/generations"
+    assert set(specs) == set(registry.NAMES)
+    assert specs[wan25_image_to_video.NAME].path == "/v1/videos/generations"
     for spec in specs.values():
         assert {"model", "prompt"} <= set(spec.schema["required"])
         assert spec.schema["properties"]["prompt"]["maxLength"] == limits.PROMPT_MAX_CHARS
@@ -237,7 +255,7 @@ VALIDATION_CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("prompt 2000", t2i(prompt="x" * 2000), OK),
     ("prompt 2001", t2i(prompt="x" * 2001), "prompt"),
     ("prompt empty", t2i(prompt=""), "prompt"),
-    ("prompt missing", {"model": limits.TEXT_TO_IMAGE}, "prompt"),
+    ("prompt missing", {"model": wan25_text_to_image.NAME}, "prompt"),
     ("size 768x768", t2i(size="768x768"), OK),
     ("size 767x768", t2i(size="767x768"), "size"),
     ("size 1440x1440", t2i(size="1440x1440"), OK),
@@ -262,7 +280,7 @@ VALIDATION_CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("i2i 1 image", i2i([UNREACHABLE]), OK),
     ("i2i 2 images", i2i([UNREACHABLE] * 2), OK),
     ("i2i 3 images", i2i([UNREACHABLE] * 3), "image_urls"),
-    ("i2i no image_urls", {"model": limits.IMAGE_TO_IMAGE, "prompt": "p"}, "image_urls"),
+    ("i2i no image_urls", {"model": wan25_image_to_image.NAME, "prompt": "p"}, "image_urls"),
     ("i2i not a URL", i2i(["not a url"]), "image_urls"),
     ("qwen 3 images", qwen([UNREACHABLE] * 3), OK),
     ("qwen 4 images", qwen([UNREACHABLE] * 4), "image_urls"),
@@ -317,7 +335,7 @@ async def test_validation_bounds(
     assert error["type"] == "invalid_request_error"
     assert f"{field}:" in error["message"] or f"{field}[" in error["message"]
     assert not fake.tasks
-    assert conforms(f"{limits.TEXT_TO_IMAGE}.openapi.json", response.json(), "400") == []
+    assert conforms(f"{wan25_text_to_image.NAME}.openapi.json", response.json(), "400") == []
 
 
 async def test_model_on_the_wrong_endpoint_is_refused(client: httpx.AsyncClient) -> None:
@@ -345,7 +363,7 @@ async def test_text_to_image_flow_with_four_real_pngs(
 ) -> None:
     fake.estimated_time = 25
     created = await create(client, t2i(n=4, size="1024x768"))
-    assert conforms(f"{limits.TEXT_TO_IMAGE}.openapi.json", created) == []
+    assert conforms(f"{wan25_text_to_image.NAME}.openapi.json", created) == []
     assert created["status"] == "pending" and created["progress"] == 0
     assert created["task_info"] == {"can_cancel": True, "estimated_time": 25}
     assert created["usage"]["credits_reserved"] == 4
@@ -436,7 +454,7 @@ async def test_image_to_video_returns_a_real_mp4_of_the_requested_length(
     url = await upload(client, image_bytes(640, 360))
     for seconds in limits.VIDEO_DURATIONS:
         created = await create(client, i2v([url], duration=seconds, quality="1080p"))
-        assert conforms(f"{limits.IMAGE_TO_VIDEO}.openapi.json", created) == []
+        assert conforms(f"{wan25_image_to_video.NAME}.openapi.json", created) == []
         assert created["object"] == "video.generation.task" and created["type"] == "video"
         assert created["usage"] == {
             "billing_rule": "per_second",
@@ -584,7 +602,7 @@ async def test_generation_error_codes_match_the_digest(
     response = await client.post("/v1/videos/generations", json=i2v([UNREACHABLE]))
     assert response.status_code == status
     assert (response.json()["error"]["code"], response.json()["error"]["type"]) == (code, type_)
-    schema_file = f"{limits.IMAGE_TO_VIDEO}.openapi.json"
+    schema_file = f"{wan25_image_to_video.NAME}.openapi.json"
     assert conforms(schema_file, response.json(), str(status)) == []
 
 
@@ -649,12 +667,12 @@ async def test_credits_are_reported_and_spent(client: httpx.AsyncClient, fake: F
 
 
 async def test_model_access_denied(client: httpx.AsyncClient, fake: FakeEvolink) -> None:
-    fake.model_access_denied = {limits.QWEN_EDIT}
+    fake.model_access_denied = {qwen_image_edit.NAME}
     response = await client.post("/v1/images/generations", json=qwen([UNREACHABLE]))
     assert response.status_code == 403
     assert response.json()["error"] == {
         "code": "model_access_denied",
-        "message": f"Token does not have access to model: {limits.QWEN_EDIT}",
+        "message": f"Token does not have access to model: {qwen_image_edit.NAME}",
         "type": "invalid_request_error",
     }
     await create(client, t2i())
@@ -823,3 +841,31 @@ def test_cli_serves_and_logs_without_the_key() -> None:
         finally:
             cli.send_signal(signal.SIGINT)  # Ctrl-C
             assert cli.wait(timeout=10) == 0
+
+
+# --- wan2.5-text-to-video (no reference OpenAPI document; built in extra_models) --------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "problem"),
+    [
+        ({}, None),
+        ({"aspect_ratio": "4:3", "quality": "720p", "duration": 10}, None),
+        ({"aspect_ratio": "4:3", "quality": "480p"}, "aspect_ratio"),
+        ({"aspect_ratio": "3:4", "quality": "480p"}, "aspect_ratio"),
+        ({"aspect_ratio": "21:9"}, "aspect_ratio"),
+        ({"duration": 7}, "duration"),
+        ({"image_urls": ["https://files.evolink.test/a.png"]}, "image_urls"),
+        ({"n": 1}, "n"),
+    ],
+)
+def test_text_to_video_requests_are_validated(fields: dict[str, Any], problem: str | None) -> None:
+    body = {"model": "wan2.5-text-to-video", "prompt": "a boat", **fields}
+    if problem is None:
+        spec = validate_generation("/v1/videos/generations", body)
+        assert spec.model == "wan2.5-text-to-video"
+        return
+    with pytest.raises(InvalidRequest, match=problem):
+        validate_generation("/v1/videos/generations", body)
+    with pytest.raises(InvalidRequest):
+        validate_generation("/v1/images/generations", {**body, **fields})

@@ -15,9 +15,12 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from bot import images
-from bot.evolink.limits import IMAGE_TO_IMAGE, IMAGE_TO_VIDEO, INPUT_LIMITS, QWEN_EDIT
 from bot.images import ImageRejected, PreparedImage, image_size, prepare_image
 from bot.messages import t
+from bot.models.qwen_image_edit import NAME as QWEN_EDIT
+from bot.models.registry import INPUT_LIMITS
+from bot.models.wan25_image_to_image import NAME as IMAGE_TO_IMAGE
+from bot.models.wan25_image_to_video import NAME as IMAGE_TO_VIDEO
 
 # (model, min_side, max_side, expected size for a 6000x4000 photo)
 MODELS = [

@@ -11,6 +11,12 @@ from hypothesis import strategies as st
 
 from bot.evolink import limits
 from bot.messages import MESSAGES
+from bot.models import (
+    qwen_image_edit,
+    wan25_image_to_image,
+    wan25_image_to_video,
+    wan25_text_to_image,
+)
 from bot.parsing import (
     CommandError,
     ParsedCommand,
@@ -19,6 +25,7 @@ from bot.parsing import (
     size_for_aspect,
     split_command,
 )
+from handlers.common import text_for
 
 IMAGINE_FLAGS = "--ar, --size, --n, --raw"
 EDIT_FLAGS = "--model, --n"
@@ -446,33 +453,33 @@ WAN_HINT = {"count": 3, "model": "wan", "max": 2, "hint": "", "hint_key": "hint_
 
 # (command, args, photos, model or (error key, params))
 MODEL_CASES: list[tuple[str, str, int, str | tuple[str, dict[str, object]]]] = [
-    ("imagine", "cat", 0, limits.TEXT_TO_IMAGE),
-    ("imagine", "cat", 2, limits.TEXT_TO_IMAGE),
+    ("imagine", "cat", 0, wan25_text_to_image.NAME),
+    ("imagine", "cat", 2, wan25_text_to_image.NAME),
     ("edit", "red", 0, ("edit_needs_photo", {})),
-    ("edit", "red", 1, limits.IMAGE_TO_IMAGE),
-    ("edit", "red", 2, limits.IMAGE_TO_IMAGE),
-    ("edit", "red", 3, limits.QWEN_EDIT),
+    ("edit", "red", 1, wan25_image_to_image.NAME),
+    ("edit", "red", 2, wan25_image_to_image.NAME),
+    ("edit", "red", 3, qwen_image_edit.NAME),
     ("edit", "red", 4, ("too_many_photos", {"count": 4, "model": "wan", "max": 2, "hint": ""})),
     ("edit", "red --model wan", 0, ("edit_needs_photo", {})),
-    ("edit", "red --model wan", 1, limits.IMAGE_TO_IMAGE),
-    ("edit", "red --model wan", 2, limits.IMAGE_TO_IMAGE),
+    ("edit", "red --model wan", 1, wan25_image_to_image.NAME),
+    ("edit", "red --model wan", 2, wan25_image_to_image.NAME),
     ("edit", "red --model wan", 3, ("too_many_photos", WAN_HINT)),
     ("edit", "red --model qwen", 0, ("edit_needs_photo", {})),
-    ("edit", "red --model qwen", 1, limits.QWEN_EDIT),
-    ("edit", "red --model qwen", 2, limits.QWEN_EDIT),
-    ("edit", "red --model qwen", 3, limits.QWEN_EDIT),
+    ("edit", "red --model qwen", 1, qwen_image_edit.NAME),
+    ("edit", "red --model qwen", 2, qwen_image_edit.NAME),
+    ("edit", "red --model qwen", 3, qwen_image_edit.NAME),
     (
         "edit",
         "red --model qwen",
         4,
         ("too_many_photos", {"count": 4, "model": "qwen", "max": 3, "hint": ""}),
     ),
-    ("edit", "red --n 2", 1, limits.IMAGE_TO_IMAGE),
-    ("edit", "red --n 2", 2, limits.IMAGE_TO_IMAGE),
+    ("edit", "red --n 2", 1, wan25_image_to_image.NAME),
+    ("edit", "red --n 2", 2, wan25_image_to_image.NAME),
     ("edit", "red --n 1", 3, ("too_many_photos", WAN_HINT)),
-    ("edit", "red --n 2 --model wan", 2, limits.IMAGE_TO_IMAGE),
+    ("edit", "red --n 2 --model wan", 2, wan25_image_to_image.NAME),
     ("animate", "waves", 0, ("animate_needs_photo", {})),
-    ("animate", "waves", 1, limits.IMAGE_TO_VIDEO),
+    ("animate", "waves", 1, wan25_image_to_video.NAME),
     (
         "animate",
         "waves",
@@ -531,4 +538,88 @@ def test_error_keys_exist_and_format(error: CommandError) -> None:
     if not subs:  # a sub-key's params serve whichever sub-text it names
         assert params.keys() <= used, f"unused params for {error.key}"
     for lang in ("en", "zh"):
-        assert "{" not in error.text(lang)
+        assert "{" not in text_for(error.key, lang, error.params)
+
+
+# --- /video (wan2.5-text-to-video) ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "ratio"),
+    [
+        ("cat", "16:9"),
+        ("cat --ar 9:16", "9:16"),
+        ("cat --ar 1:1", "1:1"),
+        ("cat --ar 4：3", "4:3"),
+    ],
+)
+def test_video_aspect_ratios(args: str, ratio: str) -> None:
+    parsed = parse_command("video", args)
+    assert parsed.option("aspect_ratio") in (None, ratio)
+    assert resolve_model(parsed, 0) == "wan2.5-text-to-video"
+
+
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        ("cat --ar 4:3 --quality 480p", "video_ar_quality"),
+        ("cat --quality 480p --ar 3:4", "video_ar_quality"),
+        ("cat --ar 21:9", "bad_video_ar"),
+        ("cat --ar " + "9" * 309 + ":1", "bad_video_ar"),
+        ("cat --size 1280x720", "unknown_flag"),
+        ("", "usage_video"),
+    ],
+)
+def test_video_refusals(args: str, key: str) -> None:
+    assert error_of("video", args).key == key
+
+
+def test_video_flags_listed() -> None:
+    assert error_of("video", "cat --n 2").params["allowed"] == (
+        "--ar, --duration, --quality, --raw"
+    )
+
+
+# --- bounded inputs (issue 9 item 6) -----------------------------------------------------
+
+HUGE = "9" * 309
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "key"),
+    [
+        ("imagine", f"cat --ar {HUGE}:1", "bad_ar"),
+        ("imagine", f"cat --ar 1:{HUGE}", "bad_ar"),
+        ("imagine", f"cat --size {HUGE}x{HUGE}", "bad_size"),
+        ("imagine", f"cat --n {HUGE}", "bad_n"),
+        ("animate", f"cat --duration {HUGE}", "bad_duration"),
+        ("animate", f"cat --duration {HUGE}s", "bad_duration"),
+        ("video", f"cat --ar {HUGE}:{HUGE}", "bad_video_ar"),
+        ("imagine", "cat --n ²", "bad_n"),
+        ("imagine", "cat --ar ١٦:٩", "bad_ar"),
+    ],
+)
+def test_huge_numbers_are_refused_before_conversion(command: str, args: str, key: str) -> None:
+    assert error_of(command, args).key == key
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("imagine", "cat --" + "x" * 4000),
+        ("imagine", "cat --raw=" + "y" * 4000),
+        ("imagine", "cat --ar " + "z" * 4000),
+        ("imagine", "cat --size " + "z" * 4000),
+        ("imagine", "cat --n " + "7" * 4000),
+        ("edit", "cat --model " + "q" * 4000),
+        ("animate", "cat --quality " + "h" * 4000),
+        ("animate", "cat --duration " + "d" * 4000),
+        ("video", "cat --ar " + "1" * 4000),
+    ],
+)
+def test_echoed_values_are_shortened_and_replies_fit_telegram(command: str, args: str) -> None:
+    error = error_of(command, args)
+    echoed = [str(v) for k, v in error.params.items() if k in ("value", "flag")]
+    assert echoed and all(len(value) <= 64 for value in echoed)
+    for lang in ("en", "zh"):
+        assert len(text_for(error.key, lang, error.params)) <= 4096

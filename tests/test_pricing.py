@@ -7,7 +7,12 @@ from decimal import Decimal
 import pytest
 
 from bot.config import Settings
-from bot.evolink import limits
+from bot.models import (
+    qwen_image_edit,
+    wan25_image_to_image,
+    wan25_image_to_video,
+    wan25_text_to_image,
+)
 from bot.pricing import Prices
 
 PRICES = Prices()
@@ -16,15 +21,15 @@ PRICES = Prices()
 @pytest.mark.parametrize(
     ("model", "kwargs", "cents"),
     [
-        (limits.TEXT_TO_IMAGE, {"n": 1}, 100),
-        (limits.TEXT_TO_IMAGE, {"n": 4}, 400),
-        (limits.IMAGE_TO_IMAGE, {"n": 1}, 120),
-        (limits.IMAGE_TO_IMAGE, {"n": 3}, 360),
-        (limits.QWEN_EDIT, {"n": 4}, 100),  # qwen makes one picture whatever n says
-        (limits.IMAGE_TO_VIDEO, {"duration": 5, "quality": "720p"}, 500),
-        (limits.IMAGE_TO_VIDEO, {"duration": 10, "quality": "720p"}, 1000),
-        (limits.IMAGE_TO_VIDEO, {"duration": 5, "quality": "480p"}, 250),
-        (limits.IMAGE_TO_VIDEO, {"duration": 10, "quality": "1080p"}, 2000),
+        (wan25_text_to_image.NAME, {"n": 1}, 100),
+        (wan25_text_to_image.NAME, {"n": 4}, 400),
+        (wan25_image_to_image.NAME, {"n": 1}, 120),
+        (wan25_image_to_image.NAME, {"n": 3}, 360),
+        (qwen_image_edit.NAME, {"n": 4}, 100),  # qwen makes one picture whatever n says
+        (wan25_image_to_video.NAME, {"duration": 5, "quality": "720p"}, 500),
+        (wan25_image_to_video.NAME, {"duration": 10, "quality": "720p"}, 1000),
+        (wan25_image_to_video.NAME, {"duration": 5, "quality": "480p"}, 250),
+        (wan25_image_to_video.NAME, {"duration": 10, "quality": "1080p"}, 2000),
     ],
 )
 def test_reservation_covers_everything_the_job_may_produce(model, kwargs, cents) -> None:
@@ -32,12 +37,12 @@ def test_reservation_covers_everything_the_job_may_produce(model, kwargs, cents)
 
 
 def test_charge_is_per_image_or_second_produced() -> None:
-    assert PRICES.charge(limits.TEXT_TO_IMAGE, images=3) == 300
-    assert PRICES.charge(limits.IMAGE_TO_IMAGE, images=1) == 120
-    assert PRICES.charge(limits.IMAGE_TO_IMAGE, images=0) == 0
-    assert PRICES.charge(limits.IMAGE_TO_VIDEO, seconds=5, quality="720p") == 500
-    assert PRICES.charge(limits.IMAGE_TO_VIDEO, seconds=4.2, quality="720p") == 420
-    assert PRICES.charge(limits.IMAGE_TO_VIDEO, seconds=10, quality="1080p") == 2000
+    assert PRICES.charge(wan25_text_to_image.NAME, images=3) == 300
+    assert PRICES.charge(wan25_image_to_image.NAME, images=1) == 120
+    assert PRICES.charge(wan25_image_to_image.NAME, images=0) == 0
+    assert PRICES.charge(wan25_image_to_video.NAME, seconds=5, quality="720p") == 500
+    assert PRICES.charge(wan25_image_to_video.NAME, seconds=4.2, quality="720p") == 420
+    assert PRICES.charge(wan25_image_to_video.NAME, seconds=10, quality="1080p") == 2000
 
 
 def test_prices_come_from_settings() -> None:
@@ -51,5 +56,11 @@ def test_prices_come_from_settings() -> None:
         cost_video_5s_720p=Decimal("8"),
     )
     prices = Prices.from_settings(settings)
-    assert prices == Prices(50, 200, 125, 800)
-    assert prices.cost(limits.IMAGE_TO_VIDEO, duration=10, quality="480p") == 800
+    models = (
+        wan25_text_to_image.NAME,
+        wan25_image_to_image.NAME,
+        qwen_image_edit.NAME,
+        wan25_image_to_video.NAME,
+    )
+    assert [prices.rate(model) for model in models] == [50, 200, 125, 800]
+    assert prices.cost(wan25_image_to_video.NAME, duration=10, quality="480p") == 800

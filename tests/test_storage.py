@@ -663,3 +663,19 @@ async def test_old_media_is_forgotten(storage, clock) -> None:
     await storage.media.remember(1, 11, "g", InputImage("new"))
     assert await storage.media.forget_older_than(30 * 86400) == 1
     assert [image.file_id for image in await storage.media.album(1, "g")] == ["new"]
+
+
+async def test_an_unpublished_job_is_invisible_to_the_scheduler(storage):
+    outcome = await storage.jobs.accept(new_job(), is_admin=False, limits=ROOMY, visible=False)
+    assert isinstance(outcome, Accepted)
+    job = outcome.job
+    assert not job.visible
+    assert await storage.jobs.startable_ids(ROOMY) == []
+    assert await storage.jobs.startable_ids(ROOMY, also=job.id) == [job.id]
+    assert await storage.jobs.claim_startable(ROOMY) == []
+    assert [j.id for j in await storage.jobs.unannounced()] == [job.id]
+
+    await storage.jobs.publish(job.id, 77)
+    assert await storage.jobs.unannounced() == []
+    [claimed] = await storage.jobs.claim_startable(ROOMY)
+    assert (claimed.id, claimed.status_message_id, claimed.visible) == (job.id, 77, True)

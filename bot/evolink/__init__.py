@@ -1,4 +1,7 @@
-"""Evolink API client: request/response models, the error tree, retries and the client."""
+"""Evolink API client: request/response models, the error tree, retries and the client.
+
+Each model's own request class lives beside its spec in `bot/models/`.
+"""
 
 from bot.evolink.client import DEFAULT_API_URL, DEFAULT_FILES_URL, DEFAULT_TIMEOUT, EvolinkClient
 from bot.evolink.errors import (
@@ -23,18 +26,12 @@ from bot.evolink.errors import (
 from bot.evolink.models import (
     Credits,
     GenerationRequest,
-    ImageRequest,
-    ImageToImageRequest,
-    ImageToVideoRequest,
-    QwenEditRequest,
     Task,
     TaskError,
     TaskInfo,
-    TextToImageRequest,
     UploadedFile,
     Usage,
     check_callback_url,
-    request_from_payload,
 )
 from bot.evolink.retry import RetryPolicy, should_retry
 
@@ -52,13 +49,9 @@ __all__ = [
     "EvolinkStatusError",
     "EvolinkTimeoutError",
     "GenerationRequest",
-    "ImageRequest",
-    "ImageToImageRequest",
-    "ImageToVideoRequest",
     "InsufficientCreditsError",
     "NotFoundError",
     "PermissionDeniedError",
-    "QwenEditRequest",
     "RateLimitError",
     "ResultTooLargeError",
     "RetryPolicy",
@@ -66,14 +59,12 @@ __all__ = [
     "Task",
     "TaskError",
     "TaskInfo",
-    "TextToImageRequest",
     "UploadedFile",
     "Usage",
     "check_callback_url",
     "error_from_response",
     "error_from_transport",
     "parse_retry_after",
-    "request_from_payload",
     "should_retry",
     "status_error_class",
 ]

@@ -25,8 +25,6 @@ from bot.evolink.errors import (
 from bot.evolink.models import (
     Credits,
     GenerationRequest,
-    ImageRequest,
-    ImageToVideoRequest,
     Task,
     UploadedFile,
     check_callback_url,
@@ -105,16 +103,16 @@ class EvolinkClient:
 
     # --- generation and tasks -----------------------------------------------------------
 
-    async def create_image_task(self, req: ImageRequest) -> Task:
-        """Submit an image task (POST /v1/images/generations). See `_create` for retries."""
-        return await self._create(req)
+    async def create_image_task(self, req: GenerationRequest) -> Task:
+        """Submit an image task (POST /v1/images/generations). See `create_task`."""
+        return await self.create_task(req)
 
-    async def create_video_task(self, req: ImageToVideoRequest) -> Task:
-        """Submit a video task (POST /v1/videos/generations). See `_create` for retries."""
-        return await self._create(req)
+    async def create_video_task(self, req: GenerationRequest) -> Task:
+        """Submit a video task (POST /v1/videos/generations). See `create_task`."""
+        return await self.create_task(req)
 
-    async def _create(self, req: GenerationRequest) -> Task:
-        """POST a paid task; the one call that must never run twice.
+    async def create_task(self, req: GenerationRequest) -> Task:
+        """POST a paid task to its model's endpoint; the one call that must never run twice.
 
         Retried only when nothing can have been created (429, 5xx but 504, a connection
         that failed before sending). `EvolinkConnectionError(maybe_sent=True)` and

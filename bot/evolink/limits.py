@@ -1,28 +1,13 @@
-"""Evolink's published limits per model (PRODUCT.md §2, reference/evolink/DIGEST.md §2-§3).
+"""Evolink's published limits shared by several models (PRODUCT.md §2, DIGEST §2-§3).
 
-One table used by the command parser, the image preparation step, the request models and the
-fake Evolink server, so a limit is never written twice.
+Each model's own limits (input photos, flags) are in its spec module under `bot/models/`;
+the numbers here are the ones those specs, the request models and the fake Evolink share.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Final, Literal
-
-TEXT_TO_IMAGE: Final = "wan2.5-text-to-image"
-IMAGE_TO_IMAGE: Final = "wan2.5-image-to-image"
-QWEN_EDIT: Final = "qwen-image-edit"
-IMAGE_TO_VIDEO: Final = "wan2.5-image-to-video"
-
-ModelName = Literal[
-    "wan2.5-text-to-image", "wan2.5-image-to-image", "qwen-image-edit", "wan2.5-image-to-video"
-]
-ALL_MODELS: Final[tuple[ModelName, ...]] = (
-    TEXT_TO_IMAGE,
-    IMAGE_TO_IMAGE,
-    QWEN_EDIT,
-    IMAGE_TO_VIDEO,
-)
 
 PROMPT_MAX_CHARS: Final = 2000  # schema maxLength (DIGEST D1/D2): characters, not tokens
 N_MIN: Final = 1
@@ -54,25 +39,11 @@ class ImageInputLimits:
     allows_transparency: bool
 
 
-# The short names users see for each model in messages ("Photo 1 is too small for wan").
-MODEL_LABELS: Final[dict[str, str]] = {
-    TEXT_TO_IMAGE: "imagine",
-    IMAGE_TO_IMAGE: "wan",
-    QWEN_EDIT: "qwen",
-    IMAGE_TO_VIDEO: "animate",
-}
-
 _MB = 1024 * 1024
 # Formats are Pillow's names. TIFF is listed for qwen by its page, but neither the error page
 # nor the files service accepts it (DIGEST D11b), so no model gets it here.
-_FORMATS = frozenset({"JPEG", "PNG", "BMP", "WEBP"})
-
-INPUT_LIMITS: Final[dict[str, ImageInputLimits]] = {
-    IMAGE_TO_IMAGE: ImageInputLimits(1, 2, 384, 5000, 10 * _MB, _FORMATS, False),
-    # qwen states no byte limit (DIGEST §2.3); 10 MB keeps us inside every other model's rule.
-    QWEN_EDIT: ImageInputLimits(1, 3, 384, 3072, 10 * _MB, _FORMATS, False),
-    IMAGE_TO_VIDEO: ImageInputLimits(1, 1, 360, 2000, 10 * _MB, _FORMATS, False),
-}
+IMAGE_FORMATS: Final = frozenset({"JPEG", "PNG", "BMP", "WEBP"})
+INPUT_MAX_BYTES: Final = 10 * _MB
 
 
 def size_problem(width: int, height: int) -> str | None:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar, Final, TypeAlias
+from typing import Annotated, Any, ClassVar, Final
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -19,7 +18,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StrictBool,
     StrictInt,
     StrictStr,
     field_validator,
@@ -27,19 +25,11 @@ from pydantic import (
 )
 
 from bot.evolink.limits import (
-    DEFAULT_DURATION,
-    DEFAULT_QUALITY,
-    IMAGE_TO_IMAGE,
-    IMAGE_TO_VIDEO,
-    INPUT_LIMITS,
     N_MAX,
     N_MIN,
     PROMPT_MAX_CHARS,
-    QWEN_EDIT,
-    TEXT_TO_IMAGE,
     Duration,
-    ModelName,
-    Quality,
+    ImageInputLimits,
     size_problem,
 )
 
@@ -118,101 +108,36 @@ CallbackUrl = Annotated[StrictStr, AfterValidator(check_callback_url)]
 ImageCount = Annotated[StrictInt, Field(ge=N_MIN, le=N_MAX)]
 
 
-def _exact_int(value: Any) -> Any:
+def exact_int(value: Any) -> Any:
     # A lax Literal[5, 10] would take 5.0 (or True for 1); only real ints get through.
     if type(value) is not int:
         raise ValueError("must be an integer")
     return value
 
 
-def _image_urls(model: str) -> Any:
-    limits = INPUT_LIMITS[model]
+VideoDuration = Annotated[Duration, BeforeValidator(exact_int)]
+
+
+def image_urls(limits: ImageInputLimits) -> Any:
+    """The `image_urls` field rule for a model taking these inputs."""
     return Field(min_length=limits.min_images, max_length=limits.max_images)
 
 
 # --- requests -------------------------------------------------------------------------------
 
 
-class _GenerationRequest(BaseModel):
-    """Shared config and payload rendering; subclasses name their model and endpoint."""
+class GenerationRequest(BaseModel):
+    """Shared config and payload rendering; each model's spec module subclasses it and
+    names its model and endpoint."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    MODEL: ClassVar[ModelName]
+    MODEL: ClassVar[str]
     ENDPOINT: ClassVar[str]
 
     def to_payload(self) -> dict[str, Any]:
         """The exact JSON body: `model` first, unset optional fields left out."""
         return {"model": self.MODEL, **self.model_dump(mode="json", exclude_none=True)}
-
-
-class TextToImageRequest(_GenerationRequest):
-    """wan2.5-text-to-image. `n` is always sent: the upstream default is 4 (DIGEST §12.1)."""
-
-    MODEL: ClassVar[ModelName] = TEXT_TO_IMAGE
-    ENDPOINT: ClassVar[str] = IMAGES_ENDPOINT
-
-    prompt: Prompt
-    size: Size | None = None
-    n: ImageCount = 1
-    prompt_extend: StrictBool = True
-    callback_url: CallbackUrl | None = None
-
-
-class ImageToImageRequest(_GenerationRequest):
-    """wan2.5-image-to-image: 1-2 input images; `size`/`prompt_extend` are not documented."""
-
-    MODEL: ClassVar[ModelName] = IMAGE_TO_IMAGE
-    ENDPOINT: ClassVar[str] = IMAGES_ENDPOINT
-
-    prompt: Prompt
-    image_urls: Annotated[list[ImageUrl], _image_urls(IMAGE_TO_IMAGE)]
-    n: ImageCount = 1
-    callback_url: CallbackUrl | None = None
-
-
-class QwenEditRequest(_GenerationRequest):
-    """qwen-image-edit: 1-3 input images, no `n`."""
-
-    MODEL: ClassVar[ModelName] = QWEN_EDIT
-    ENDPOINT: ClassVar[str] = IMAGES_ENDPOINT
-
-    prompt: Prompt
-    image_urls: Annotated[list[ImageUrl], _image_urls(QWEN_EDIT)]
-    callback_url: CallbackUrl | None = None
-
-
-class ImageToVideoRequest(_GenerationRequest):
-    """wan2.5-image-to-video: exactly one first frame; duration and quality always sent."""
-
-    MODEL: ClassVar[ModelName] = IMAGE_TO_VIDEO
-    ENDPOINT: ClassVar[str] = VIDEOS_ENDPOINT
-
-    prompt: Prompt
-    image_urls: Annotated[list[ImageUrl], _image_urls(IMAGE_TO_VIDEO)]
-    duration: Annotated[Duration, BeforeValidator(_exact_int)] = DEFAULT_DURATION
-    quality: Quality = DEFAULT_QUALITY  # exact lowercase; the flag parser normalises input
-    prompt_extend: StrictBool = True
-    callback_url: CallbackUrl | None = None
-
-
-ImageRequest: TypeAlias = TextToImageRequest | ImageToImageRequest | QwenEditRequest
-GenerationRequest: TypeAlias = ImageRequest | ImageToVideoRequest
-
-_REQUEST_BY_MODEL: Final[dict[str, type[GenerationRequest]]] = {
-    cls.MODEL: cls
-    for cls in (TextToImageRequest, ImageToImageRequest, QwenEditRequest, ImageToVideoRequest)
-}
-
-
-def request_from_payload(payload: Mapping[str, Any]) -> GenerationRequest:
-    """Rebuild (and re-validate) a request from `to_payload()` output, e.g. after a restart."""
-    fields = dict(payload)
-    model = fields.pop("model", None)
-    cls = _REQUEST_BY_MODEL.get(model) if isinstance(model, str) else None
-    if cls is None:
-        raise ValueError(f"unknown model: {model!r}")
-    return cls.model_validate(fields)
 
 
 # --- lenient coercions for responses --------------------------------------------------------

@@ -18,7 +18,6 @@ from telegram import Bot
 from telegram.error import BadRequest, NetworkError
 
 from bot.clock import Clock
-from bot.evolink import limits
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import (
     AuthenticationError,
@@ -27,21 +26,16 @@ from bot.evolink.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from bot.evolink.models import (
-    ImageToImageRequest,
-    ImageToVideoRequest,
-    QwenEditRequest,
-    Task,
-    TextToImageRequest,
-)
-from bot.jobs import failures
+from bot.evolink.models import GenerationRequest, Task
+from bot.jobs import failures, submission
 from bot.jobs.alerts import AdminAlerts
 from bot.jobs.delivery import Delivery, Requester
 from bot.jobs.failures import Failure
 from bot.jobs.inputs import upload_inputs
 from bot.jobs.schedule import next_poll_delay
-from bot.jobs.status import StatusReporter, cancel_keyboard
+from bot.jobs.status import StatusReporter
 from bot.messages import t
+from bot.models import registry
 from bot.pricing import Prices
 from storage import Storage
 from storage.models import Accepted, Delivered, Job, Limits, NewJob, Refused
@@ -91,7 +85,7 @@ class JobEngine:
         self._pokes: dict[str, asyncio.Event] = {}
         self._scheduler: asyncio.Task[None] | None = None
         self._paused = False
-        self._queued_positions: dict[int, tuple[int, bool]] = {}
+        self._queue = submission.QueueBoard(storage, status, config.limits)
 
     # --- life cycle -----------------------------------------------------------------------
 
@@ -126,28 +120,27 @@ class JobEngine:
 
     # --- what handlers call ---------------------------------------------------------------
 
-    async def submit(self, new: NewJob, *, is_admin: bool) -> Accepted | Refused:
-        """Reserve and queue; the caller posts the status message and then calls `wake`."""
-        return await self.storage.jobs.accept(new, is_admin=is_admin, limits=self._config.limits)
+    async def accept(self, new: NewJob, *, is_admin: bool) -> Accepted | Refused:
+        """Reserve and record the job, post its status message, then let the scheduler see it.
 
-    async def can_start_now(self, job: Job) -> bool:
-        """Whether the scheduler would start this queued job on its next pass."""
-        if self._paused:
-            return False
-        return job.id in await self.storage.jobs.startable_ids(self._config.limits)
-
-    async def waiting_position(self, job: Job) -> int:
-        """The job's place in line as the scheduler will show it: queued jobs ahead of it
-        that start on the next pass are not waiting, so they don't count."""
-        startable = (
-            [] if self._paused else await self.storage.jobs.startable_ids(self._config.limits)
+        The caller only answers a refusal; everything the user sees of an accepted job
+        comes from here.
+        """
+        outcome = await self.storage.jobs.accept(
+            new, is_admin=is_admin, limits=self._config.limits, visible=False
         )
-        position = await self.storage.jobs.queue_position(job.id)
-        return max(1, position - sum(1 for job_id in startable if job_id < job.id))
+        if isinstance(outcome, Accepted):
+            await self._announce(outcome.job)
+        return outcome
 
-    async def attach_status(self, job: Job, message_id: int, text: str, *, buttons: bool) -> None:
-        self.status.prime(job.id, text, buttons=buttons)
-        await self.storage.jobs.set_status_message(job.id, message_id)
+    async def _announce(self, job: Job) -> None:
+        """Post the first status message; the job becomes visible even if that fails, since
+        its result (or failure) then arrives as a new message anyway."""
+        text, keyboard = await self._queue.first_status(job, paused=self._paused)
+        message_id = await submission.post_reply(self._bot, job, text, keyboard)
+        if message_id is not None:
+            self.status.prime(job.id, text, buttons=keyboard is not None)
+        await self.storage.jobs.publish(job.id, message_id)
         self.wake()
 
     async def cancel(self, job_id: int) -> tuple[str, Job | None]:
@@ -195,37 +188,19 @@ class JobEngine:
                 if not self._paused:
                     for job in await self.storage.jobs.claim_startable(self._config.limits):
                         self._spawn(job)
-                await self._show_queue_positions()
+                await self._queue.refresh(paused=self._paused)
             except Exception:
                 log.exception("scheduler pass failed")
-
-    async def _show_queue_positions(self) -> None:
-        """Keep each waiting job's status message showing its current place in line."""
-        queued = [j for j in await self.storage.jobs.unfinished() if j.state == "queued"]
-        seen = set()
-        for position, job in enumerate(queued, start=1):
-            seen.add(job.id)
-            key = (position, self._paused)
-            if self._queued_positions.get(job.id) == key:
-                continue
-            self._queued_positions[job.id] = key
-            name = "status_paused" if self._paused else "status_queued"
-            await self.status.show(
-                job,
-                t(name, job.language, position=position),
-                keyboard=cancel_keyboard(job),
-                final=True,
-            )
-        for job_id in set(self._queued_positions) - seen:
-            del self._queued_positions[job_id]
 
     def _spawn(self, job: Job) -> None:
         if job.id in self._tasks:
             return
-        self._queued_positions.pop(job.id, None)
+        self._queue.forget(job.id)
         self._tasks[job.id] = asyncio.create_task(self._run(job), name=f"job-{job.id}")
 
     async def _recover(self) -> None:
+        for job in await self.storage.jobs.unannounced():  # accepted, then the process died
+            await self._announce(job)
         for job in await self.storage.jobs.unfinished():
             if job.state == "submitting" and not job.create_sent:
                 await self.storage.jobs.requeue(job.id)
@@ -276,47 +251,16 @@ class JobEngine:
         request = self._request_for(job)
         await self.storage.jobs.mark_create_sent(job.id)
         try:
-            if isinstance(request, ImageToVideoRequest):
-                task = await self._client.create_video_task(request)
-            else:
-                task = await self._client.create_image_task(request)
+            task = await self._client.create_task(request)
         except EvolinkError as error:
             raise await self._failure_from(error, creating=True) from error
         await self.storage.jobs.mark_running(job.id, task.id, task.task_info.estimated_time)
         return await self._reload(job)
 
-    def _request_for(
-        self, job: Job
-    ) -> TextToImageRequest | ImageToImageRequest | QwenEditRequest | ImageToVideoRequest:
-        options = job.options
-        callback = self._config.callback_url or None
-        if job.model == limits.TEXT_TO_IMAGE:
-            return TextToImageRequest(
-                prompt=job.prompt,
-                size=options.get("size"),
-                n=options.get("n", 1),
-                prompt_extend=not options.get("raw", False),
-                callback_url=callback,
-            )
-        if job.model == limits.IMAGE_TO_IMAGE:
-            return ImageToImageRequest(
-                prompt=job.prompt,
-                image_urls=job.input_urls,
-                n=options.get("n", 1),
-                callback_url=callback,
-            )
-        if job.model == limits.QWEN_EDIT:
-            return QwenEditRequest(
-                prompt=job.prompt, image_urls=job.input_urls, callback_url=callback
-            )
-        return ImageToVideoRequest(
-            prompt=job.prompt,
-            image_urls=job.input_urls,
-            duration=options.get("duration", limits.DEFAULT_DURATION),
-            quality=options.get("quality", limits.DEFAULT_QUALITY),
-            prompt_extend=not options.get("raw", False),
-            callback_url=callback,
-        )
+    def _request_for(self, job: Job) -> GenerationRequest:
+        """The strict request its model's spec builds (an unknown model raises)."""
+        build = registry.by_name(job.model).build
+        return build(job.prompt, job.options, job.input_urls, self._config.callback_url or None)
 
     async def _track(self, job: Job) -> Task:
         assert job.task_id is not None
@@ -429,16 +373,7 @@ class JobEngine:
         raise AssertionError("unreachable")
 
     def _charge_for(self, job: Job, produced: int) -> int:
-        if job.kind == "video":
-            seconds = job.options.get("produced_seconds") or job.options.get(
-                "duration", limits.DEFAULT_DURATION
-            )
-            return self.prices.charge(
-                job.model,
-                seconds=float(seconds),
-                quality=job.options.get("quality", limits.DEFAULT_QUALITY),
-            )
-        return self.prices.charge(job.model, images=produced)
+        return self.prices.settle(job.model, job.options, produced)
 
     async def _requester(self, user_id: int) -> Requester | None:
         record = await self.storage.users.get(user_id)
@@ -452,9 +387,10 @@ class JobEngine:
             return
         log.info("job %s failed: %s", job.id, failure.code)
         reason = t(failure.key, finished.language, **dict(failure.params))
-        await self.status.show(
-            finished, t("status_failed", finished.language, reason=reason), final=True
-        )
+        text = t("status_failed", finished.language, reason=reason)
+        await self.status.show(finished, text, final=True)
+        if submission.needs_new_message(finished, self._clock.now()):
+            await submission.post_reply(self._bot, finished, text)  # edits don't notify
 
     async def _failure_from(self, error: EvolinkError, *, creating: bool = False) -> Failure:
         failure = failures.from_exception(error, creating=creating)

@@ -7,18 +7,21 @@ for the model (scale, flatten, re-encode) and uploads the bytes to Evolink's fil
 from __future__ import annotations
 
 import logging
+from typing import Final
 
 from telegram import Bot
+from telegram.constants import FileSizeLimit
 from telegram.error import BadRequest, NetworkError
 
-from bot.evolink import limits
 from bot.evolink.client import EvolinkClient
 from bot.evolink.retry import RetryPolicy
 from bot.images import ImageRejected, prepare_image
 from bot.jobs.failures import Failure
+from bot.models import registry
 from storage.models import InputImage, Job
 
-TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024
+# What Telegram lets a bot download, in bytes (decimal megabytes, as PTB states it).
+TELEGRAM_DOWNLOAD_LIMIT: Final = int(FileSizeLimit.FILESIZE_DOWNLOAD)
 # Two more tries, about 1 s and 2 s apart: a moment's trouble reaching Telegram passes.
 DOWNLOAD_RETRY = RetryPolicy(max_retries=2, base_delay=1.0, max_delay=3.0)
 log = logging.getLogger(__name__)
@@ -62,7 +65,7 @@ async def upload_inputs(
         data = await download_from_telegram(bot, image, index, retry)
         try:
             prepared = prepare_image(
-                data, job.model, index=index, model_label=limits.MODEL_LABELS.get(job.model)
+                data, job.model, index=index, model_label=registry.by_name(job.model).label
             )
         except ImageRejected as rejected:
             raise Failure(
@@ -80,5 +83,9 @@ def too_big(size: int, index: int) -> Failure:
     return Failure(
         "photo_too_big",
         "input_too_big",
-        params=(("index", index), ("size_mb", round(size / 1e6, 1))),
+        params=(
+            ("index", index),
+            ("size_mb", round(size / 1e6, 1)),
+            ("max_mb", TELEGRAM_DOWNLOAD_LIMIT // 1_000_000),
+        ),
     )

@@ -53,7 +53,17 @@ async def test_the_command_menu_is_set_in_english_and_chinese(harness: Harness) 
     }
     assert set(menus) == {None, "zh"}
     names = [command["command"] for command in menus[None]["commands"]]
-    assert names == ["imagine", "edit", "animate", "quota", "jobs", "cancel", "id", "help"]
+    assert names == [
+        "imagine",
+        "edit",
+        "animate",
+        "video",
+        "quota",
+        "jobs",
+        "cancel",
+        "id",
+        "help",
+    ]
     assert tg.calls_to("sendChatAction") == []  # nothing sent yet
     chat_id = await _imagine(harness)
     await harness.reply_in(chat_id, lambda m: bool(m.get("photo")))

@@ -26,7 +26,8 @@ MONDAY_1330 = datetime(2025, 3, 10, 13, 30, tzinfo=UTC).timestamp()
 
 PRICES = (
     "/imagine 1 per picture · /edit 1.2 per picture (wan), 1 (qwen) · "
-    "/animate 5 per 5 s at 720p (480p half, 1080p double)"
+    "/animate 5 per 5 s at 720p (480p half, 1080p double) · "
+    "/video 5 per 5 s at 720p (480p half, 1080p double)"
 )
 QUEUED = "⏳ Queued"
 PAUSED = "⏸ Queued"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import httpx
 from PIL import Image, UnidentifiedImageError
 
-from bot.evolink import limits
+from bot.models import registry
 
 from .validation import model_specs
 
@@ -51,7 +51,7 @@ async def fetch_inputs(client: httpx.AsyncClient, model: str, urls: list[str]) -
 
 
 async def _fetch_one(client: httpx.AsyncClient, model: str, url: str) -> InputImage:
-    rule = limits.INPUT_LIMITS[model]
+    rule = registry.INPUT_LIMITS[model]
     try:
         data = await download(client, url, rule.max_bytes)
     except DownloadFailed as exc:

@@ -34,7 +34,7 @@ from typing import Any, TypeVar
 import httpx
 from aiohttp import web
 
-from bot.evolink import limits
+from bot.models import wan25_text_to_image
 
 from . import media
 from .errors import (
@@ -331,9 +331,11 @@ class FakeEvolink:
 
     async def _plan_outputs(self, task: FakeTask) -> None:
         """Fetch and check the inputs (edits, video); fix the output size (images)."""
-        if task.model == limits.TEXT_TO_IMAGE:
+        if task.model == wan25_text_to_image.NAME:
             task.size = t2i_size(task.request)
             return
+        if "image_urls" not in task.request:
+            return  # text to video: nothing to fetch
         assert self._client is not None
         try:
             task.inputs = await fetch_inputs(self._client, task.model, task.request["image_urls"])

@@ -14,9 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from bot.evolink import limits
+from bot.models import (
+    qwen_image_edit,
+    wan25_image_to_image,
+    wan25_image_to_video,
+    wan25_text_to_image,
+)
 
 from . import media
 from .errors import task_error
+from .extra_models import TEXT_TO_VIDEO
 from .inputs import InputImage
 
 Status = Literal["pending", "processing", "completed", "failed"]
@@ -26,7 +33,12 @@ STALLED_PROGRESS = 42
 DEFAULT_T2I_SIZE = (1280, 1280)
 
 # Credits per image, or per second for video at 720p (PRODUCT §5, DIGEST §2.4 examples).
-_IMAGE_CREDITS = {limits.TEXT_TO_IMAGE: 1.0, limits.IMAGE_TO_IMAGE: 1.2, limits.QWEN_EDIT: 1.0}
+_IMAGE_CREDITS = {
+    wan25_text_to_image.NAME: 1.0,
+    wan25_image_to_image.NAME: 1.2,
+    qwen_image_edit.NAME: 1.0,
+}
+VIDEO_MODELS = frozenset({wan25_image_to_video.NAME, TEXT_TO_VIDEO})
 _VIDEO_CREDITS_PER_SECOND = {"480p": 0.5, "720p": 1.0, "1080p": 2.0}
 
 
@@ -62,7 +74,7 @@ def t2i_size(body: dict[str, Any]) -> tuple[int, int]:
 
 
 def credits_for(model: str, body: dict[str, Any]) -> float:
-    if model == limits.IMAGE_TO_VIDEO:
+    if model in VIDEO_MODELS:
         seconds = body.get("duration", limits.DEFAULT_DURATION)
         rate = _VIDEO_CREDITS_PER_SECOND[body.get("quality", limits.DEFAULT_QUALITY)]
         return round(seconds * rate, 4)
@@ -71,7 +83,7 @@ def credits_for(model: str, body: dict[str, Any]) -> float:
 
 def result_count(model: str, body: dict[str, Any]) -> int:
     """wan image models make `n` images (default 1, DIGEST Q1); qwen and video make one."""
-    if model in (limits.TEXT_TO_IMAGE, limits.IMAGE_TO_IMAGE):
+    if model in (wan25_text_to_image.NAME, wan25_image_to_image.NAME):
         return int(body.get("n", 1))
     return 1
 
@@ -96,7 +108,7 @@ class FakeTask:
 
     @property
     def kind(self) -> Literal["image", "video"]:
-        return "video" if self.model == limits.IMAGE_TO_VIDEO else "image"
+        return "video" if self.model in VIDEO_MODELS else "image"
 
     @property
     def prompt(self) -> str:

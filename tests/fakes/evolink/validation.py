@@ -21,12 +21,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.evolink import limits
+from bot.models import registry
 
+from .extra_models import EXTRA_DOCUMENTS, cross_field_problem
+
+# Every model of the bot's registry, by the name of its OpenAPI document (or built here).
 SCHEMA_FILES: dict[str, str] = {
-    limits.TEXT_TO_IMAGE: "wan2.5-text-to-image.openapi.json",
-    limits.IMAGE_TO_IMAGE: "wan2.5-image-to-image.openapi.json",
-    limits.QWEN_EDIT: "qwen-image-edit.openapi.json",
-    limits.IMAGE_TO_VIDEO: "wan2.5-image-to-video.openapi.json",
+    name: f"{name}.openapi.json" for name in registry.NAMES if name not in EXTRA_DOCUMENTS
 }
 CALLBACK_URL_MAX = 2048  # DIGEST §5
 
@@ -94,10 +95,12 @@ def _spec_from(document: dict[str, Any]) -> ModelSpec:
 def model_specs() -> dict[str, ModelSpec]:
     """Every model the bot uses, keyed by model name; raises if a document is missing."""
     specs = {}
-    for expected, filename in SCHEMA_FILES.items():
-        spec = _spec_from(load_document(filename))
+    documents = {name: load_document(filename) for name, filename in SCHEMA_FILES.items()}
+    documents |= {name: build(load_document) for name, build in EXTRA_DOCUMENTS.items()}
+    for expected, document in documents.items():
+        spec = _spec_from(document)
         if spec.model != expected:
-            raise ValueError(f"{filename} describes {spec.model!r}, expected {expected!r}")
+            raise ValueError(f"the document of {expected!r} describes {spec.model!r}")
         specs[spec.model] = spec
     return specs
 
@@ -275,7 +278,7 @@ _PROSE_CHECKS: dict[str, Callable[[Any], str | None]] = {
 
 
 def _image_count(model: str, urls: list[Any]) -> str | None:
-    rule = limits.INPUT_LIMITS[model]
+    rule = registry.INPUT_LIMITS[model]
     if not rule.min_images <= len(urls) <= rule.max_images:
         span = f"{rule.min_images}..{rule.max_images}"
         return f"image_urls: {model} takes {span} images, got {len(urls)}"
@@ -294,10 +297,13 @@ def validate_generation(path: str, body: Any) -> ModelSpec:
         problem = check(body[field]) if field in body else None
         if problem:
             raise InvalidRequest(problem)
-    if spec.model in limits.INPUT_LIMITS:
+    if spec.model in registry.INPUT_LIMITS:
         problem = _image_count(spec.model, body["image_urls"])
         if problem:
             raise InvalidRequest(problem)
+    problem = cross_field_problem(spec.model, body)
+    if problem:
+        raise InvalidRequest(problem)
     return spec
 
 

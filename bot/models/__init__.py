@@ -1,0 +1,19 @@
+"""The model registry: one small module per Evolink model, each with its `SPEC`.
+
+`bot.models.spec` says what a description holds, `bot.models.flags` the flags several models
+share, `bot.models.registry` finds every spec module and answers "which model serves this
+command". The parser, handlers, engine, pricing, /quota, /help, the command menu and the fake
+Evolink's validation table all read the registry.
+
+Adding a model (the recipe; wan25_text_to_video.py is the worked example):
+
+1. One module here, e.g. `bot/models/vendor_model.py`, with `NAME` (the Evolink identifier,
+   written nowhere else in the product code), its strict request class (a subclass of
+   `bot.evolink.models.GenerationRequest`), a `build` function from options to request, and
+   `SPEC = ModelSpec(...)` with its command, `--model` alias, kind, flags, defaults, price
+   rule, cost setting and texts (en + zh; the registry refuses to start without them).
+2. Its price setting in `bot/config.py` (`cost_<...>`, explicit so the environment contract
+   stays readable) and `.env.example`.
+3. Its tests: parsing and refusals, an end-to-end run against both fakes (the fake Evolink
+   reads the model's OpenAPI document, or one built in `tests/fakes/evolink/extra_models.py`).
+"""
