@@ -6,6 +6,7 @@ change of the system time must not stretch or shrink.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -36,3 +37,17 @@ def next_midnight(timestamp: float, zone: ZoneInfo) -> datetime:
     local = datetime.fromtimestamp(timestamp, zone)
     tomorrow = (local + timedelta(days=1)).date()
     return datetime(tomorrow.year, tomorrow.month, tomorrow.day, tzinfo=zone)
+
+
+async def wait_event(event: asyncio.Event, seconds: float) -> bool:
+    """Wait until `event` is set or `seconds` pass; True when it was set.
+
+    Not `asyncio.wait_for`: on Python 3.11 it can swallow a cancel that arrives just as the
+    event is set, and then `engine.stop()` (SIGTERM) never returns.
+    """
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True

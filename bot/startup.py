@@ -9,13 +9,14 @@ one log line per attempt, until it answers or the bot is told to stop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
+
+from bot.clock import wait_event
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +72,4 @@ async def connect(bot: Bot, api_url: str, stop: asyncio.Event, backoff: Backoff)
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
-    return stop.is_set()
+    return await wait_event(stop, seconds)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError
 
-from bot.clock import Clock
+from bot.clock import Clock, wait_event
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import (
     AuthenticationError,
@@ -181,8 +181,7 @@ class JobEngine:
 
     async def _schedule_forever(self) -> None:
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), SAFETY_TICK)
+            await wait_event(self._wake, SAFETY_TICK)
             self._wake.clear()
             try:
                 if not self._paused:
@@ -277,8 +276,7 @@ class JobEngine:
                     raise Failure("err_timeout", "timeout")
                 delay = next_poll_delay(now - started, estimated, video=video)
                 delay = min(delay * self._config.poll_scale, deadline - now)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(poke.wait(), delay)
+                await wait_event(poke, delay)
                 poke.clear()
                 task = await self._poll(job.task_id)
                 if task is None:
