@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench fake-telegram fake-evolink run-on-fakes clean
+.PHONY: run test bench soak fake-telegram fake-evolink run-on-fakes clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ test: $(STAMP)
 # Figures, not a pass/fail test: many users through the real bot and both fakes.
 bench: $(STAMP)
 	$(BIN)/python -m bench.jobs
+
+# The large soaks of issue 9 (a few minutes): the real bot SIGKILLed 10 times over 100 jobs,
+# then 200 jobs under random Evolink faults and Telegram 429s. Prints lost, silent, stuck,
+# ledger mismatches, duplicate tasks, duplicates delivered, calls inside retry_after windows.
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak --crash-jobs 100 --kills 10 --soak-jobs 200
 
 FAKE_TOKEN := 123456:FAKE-TOKEN
 FAKE_KEY := fake-evolink-key
