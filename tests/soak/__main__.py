@@ -58,6 +58,8 @@ async def soak(args: argparse.Namespace, workdir: Path) -> bool:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=logging.ERROR)  # the bot's retries and 429s are expected here
+    # A SIGKILL mid-upload leaves the fake Telegram a half-read request: expected, not news.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     if args.keep is not None:
         return 0 if asyncio.run(soak(args, args.keep)) else 1
     with tempfile.TemporaryDirectory(prefix="soak-") as tmp:

@@ -118,14 +118,23 @@ class RetryAfterWindows:
     A 429 for a chat opens a window for that chat; one for a call without a chat opens a
     global window. Every message or edit that arrives for a chat while a window for it (or a
     global one) is open is counted in ``calls_inside``: a bot that obeys retry_after has 0.
+    ``grace`` (seconds) spares calls arriving just after the 429, which the bot may have sent
+    before the answer reached it.
     """
 
-    until: dict[int | str | None, float] = field(default_factory=dict)
+    grace: float = 0.0
+    windows: dict[int | str | None, tuple[float, float]] = field(default_factory=dict)
     calls_inside: int = 0
 
     def note_call(self, chat: int | str | None, now: float) -> None:
-        if max(self.until.get(chat, 0.0), self.until.get(None, 0.0)) > now:
-            self.calls_inside += 1
+        for key in {chat, None}:
+            start, end = self.windows.get(key, (0.0, 0.0))
+            if start <= now < end:
+                self.calls_inside += 1
+                return
 
     def opened(self, chat: int | str | None, retry_after: int, now: float) -> None:
-        self.until[chat] = max(self.until.get(chat, 0.0), now + retry_after)
+        start, end = self.windows.get(chat, (0.0, 0.0))
+        if end <= now:  # a new window; an open one keeps its start
+            start = now + self.grace
+        self.windows[chat] = (start, max(end, now + retry_after))
