@@ -21,7 +21,8 @@ import signal
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -33,12 +34,12 @@ from tests.soak.scenario import (
     FINAL_STATES,
     JobSpec,
     all_settled,
-    answered,
     database,
     job_rows,
     plan,
     replies,
     send,
+    taken_in,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,6 +169,14 @@ class CrashRun:
     interrupted: set[str] = field(default_factory=set)
     kills: list[str] = field(default_factory=list)
 
+    async def send(self, wave: list[JobSpec]) -> None:
+        """Send `wave` and wait until every command so far is answered: the next kill is
+        armed only then, so it never catches a command on its way into the database."""
+        for spec in wave:
+            send(self.tg, spec)
+        self.specs += wave
+        await self.tg.wait_for(lambda: taken_in(self.tg, self.db_path, self.specs), 60)
+
     async def kill_at(self, moment: str) -> None:
         self.switch.arm(moment)
         try:
@@ -232,6 +241,24 @@ async def poll_until(predicate: Callable[[], bool], timeout: float, every: float
         await asyncio.sleep(every)
 
 
+# The kinds whose results make a kill moment: held back and sent just before that kill is
+# armed (they take seconds to reach delivery), so the moment is sure to come.
+_FEEDS = {"media_group": "imagine_n", "video": "animate"}
+
+
+def feeder_waves(specs: list[JobSpec], schedule: Sequence[str]) -> list[list[JobSpec]]:
+    """What to send at the start and after each kill: everything at once, except that each
+    kill at a delivery moment in `_FEEDS` gets its share of the kind that feeds it."""
+    waves: list[list[JobSpec]] = [[] for _ in range(len(schedule) + 1)]
+    seen: Counter[str] = Counter()
+    for spec in specs:
+        # Wave j is sent after kill j-1 and before kill j is armed.
+        slots = [j for j, moment in enumerate(schedule) if _FEEDS.get(moment) == spec.kind]
+        waves[slots[seen[spec.kind] % len(slots)] if slots else 0].append(spec)
+        seen[spec.kind] += 1
+    return waves
+
+
 async def run_crash(
     workdir: Path, *, jobs: int = 40, kills: int = 5, seed: int = 1, settle: float = 60.0
 ) -> Report:
@@ -252,12 +279,12 @@ async def run_crash(
     run = CrashRun(tg, evo, bot, switch, workdir / "bot.sqlite3")
     try:
         await bot.start()
-        run.specs = plan(jobs, max(4, jobs // 3), seed)
-        for spec in run.specs:
-            send(tg, spec)
-        await tg.wait_for(lambda: answered(tg, run.specs), 60)
-        for moment in (MOMENTS * kills)[:kills]:
-            await run.kill_at(moment)
+        schedule = (MOMENTS * kills)[:kills]
+        waves = feeder_waves(plan(jobs, max(4, jobs // 3), seed), schedule)
+        for moment, wave in zip([None, *schedule], waves, strict=True):
+            if moment is not None:
+                await run.kill_at(moment)
+            await run.send(wave)
         album = JobSpec(tag=f"j{jobs}", kind="edit_album", user_id=29_999)
         await run.kill_in_album_debounce(album)
         with contextlib.suppress(TimeoutError):

@@ -25,7 +25,7 @@ from tests.soak.scenario import all_settled, answered, plan, send
 
 DAILY_CREDITS = 1000
 IN_FLIGHT_GRACE = 0.2  # s after a 429 in which a call may already have been on its way
-READ_TIMEOUT = 1.5  # the bot's Evolink read timeout during a soak (production: 60 s)
+READ_TIMEOUT = 1.0  # the bot's Evolink read timeout during a soak (production: 60 s)
 
 
 @contextlib.contextmanager
@@ -58,11 +58,11 @@ async def run_fault_soak(
     tg.retry_windows = RetryAfterWindows(grace=IN_FLIGHT_GRACE)
     evo = FakeEvolink(api_key=KEY)
     evo.task_duration = 0.5
-    evo.random_faults = RandomFaults(evolink_rate, seed=seed, timeout_seconds=READ_TIMEOUT + 1)
+    evo.random_faults = RandomFaults(evolink_rate, seed=seed, timeout_seconds=READ_TIMEOUT + 0.3)
     await tg.start()
     await evo.start()
     harness = Harness(tg, evo, workdir)
-    specs = plan(jobs, max(4, jobs // 5), seed)
+    specs = plan(jobs, max(4, jobs // 3), seed)
     db_path = workdir / "bot.sqlite3"
     try:
         with short_evolink_timeout():

@@ -232,6 +232,21 @@ def see_all(tg: FakeTelegram, db_path: Path, specs: list[JobSpec]) -> list[Seen]
         return [see(tg, db, spec) for spec in specs]
 
 
+def taken_in(tg: FakeTelegram, db_path: Path, specs: list[JobSpec]) -> bool:
+    """Every command answered and, unless refused, in the database as a job."""
+    if not answered(tg, specs) or not db_path.exists():
+        return False
+    try:
+        with database(db_path) as db:
+            return all(job_rows(db, spec) or _refused(tg, spec) for spec in specs)
+    except sqlite3.OperationalError:  # the bot is migrating or holds a write lock
+        return False
+
+
+def _refused(tg: FakeTelegram, spec: JobSpec) -> bool:
+    return not any(str(m.get("text", "")).startswith(_NOT_FINAL) for m in replies(tg, spec))
+
+
 def all_settled(tg: FakeTelegram, db_path: Path, specs: list[JobSpec]) -> bool:
     """Cheap checks first: the database is read only once every chat shows an answer."""
     if not answered(tg, specs) or not db_path.exists():
