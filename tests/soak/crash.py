@@ -260,7 +260,13 @@ def feeder_waves(specs: list[JobSpec], schedule: Sequence[str]) -> list[list[Job
 
 
 async def run_crash(
-    workdir: Path, *, jobs: int = 40, kills: int = 5, seed: int = 1, settle: float = 60.0
+    workdir: Path,
+    *,
+    jobs: int = 40,
+    kills: int = 5,
+    seed: int = 1,
+    settle: float = 60.0,
+    album_kill: bool = True,
 ) -> Report:
     """`jobs` mixed jobs, `kills` kills cycling through MOMENTS, then one in an album's
     debounce; waits (bounded by `settle`) until every job is final and shown, then judges."""
@@ -285,8 +291,9 @@ async def run_crash(
             if moment is not None:
                 await run.kill_at(moment)
             await run.send(wave)
-        album = JobSpec(tag=f"j{jobs}", kind="edit_album", user_id=29_999)
-        await run.kill_in_album_debounce(album)
+        if album_kill:
+            album = JobSpec(tag=f"j{jobs}", kind="edit_album", user_id=29_999)
+            await run.kill_in_album_debounce(album)
         with contextlib.suppress(TimeoutError):
             await tg.wait_for(lambda: all_settled(tg, run.db_path, run.specs), settle)
     finally:
