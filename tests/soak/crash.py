@@ -192,13 +192,14 @@ class CrashRun:
         await self.bot.start()
 
     def _note_interrupted(self) -> None:
-        """Jobs with results in the chat but not finished in the database: caught between
-        Telegram's acceptance and the commit, so a second copy is tolerated (PRODUCT §4)."""
+        """Jobs caught delivering (in that state, or with results in the chat but not
+        finished): a send may have been accepted and not recorded, so a second copy is
+        tolerated (PRODUCT §4). A send still on its way when the process died counts too."""
         with database(self.db_path) as db:
             for spec in self.specs:
                 has_result = any(m.get("photo") or m.get("video") for m in replies(self.tg, spec))
-                rows = job_rows(db, spec)
-                if has_result and any(r["state"] not in FINAL_STATES for r in rows):
+                states = {r["state"] for r in job_rows(db, spec)}
+                if "delivering" in states or (has_result and states - FINAL_STATES):
                     self.interrupted.add(spec.tag)
 
     async def kill_in_album_debounce(self, spec: JobSpec) -> None:
