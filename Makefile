@@ -11,7 +11,7 @@ LOCKED_INSTALL := pip install --require-hashes -r
 PROJECT_INSTALL := pip install --no-deps
 LOCK_FLAGS ?=
 
-.PHONY: run test demo bench fake-telegram fake-evolink run-on-fakes lock clean
+.PHONY: run test demo bench soak fake-telegram fake-evolink run-on-fakes lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,12 @@ demo: $(STAMP)
 # Figures, not a pass/fail test: many users through the real bot and both fakes.
 bench: $(STAMP)
 	$(BIN)/python -m bench.jobs
+
+# The large soaks of issue 9 (a few minutes): the real bot SIGKILLed 10 times over 100 jobs,
+# then 200 jobs under random Evolink faults and Telegram 429s. Prints lost, silent, stuck,
+# ledger mismatches, duplicate tasks, duplicates delivered, calls inside retry_after windows.
+soak: $(STAMP)
+	$(BIN)/python -m tests.soak --crash-jobs 100 --kills 10 --soak-jobs 200
 
 # Local stand-ins for Telegram and Evolink, for trying the bot by hand (see README).
 FAKE_TOKEN := 123456:FAKE-TOKEN

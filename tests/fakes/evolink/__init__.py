@@ -7,7 +7,7 @@
 Run it alone with `python -m tests.fakes.evolink --port 8082 --key KEY`.
 """
 
-from .faults import TaskOutcome
+from .faults import RandomFaults, TaskOutcome
 from .files import FakeUpload
 from .inputs import InputImage
 from .recording import Recorded, UploadedPart
@@ -21,6 +21,7 @@ __all__ = [
     "FakeUpload",
     "InputImage",
     "InvalidRequest",
+    "RandomFaults",
     "Recorded",
     "TaskOutcome",
     "UploadedPart",

@@ -5,8 +5,9 @@ Each knob is a countdown: `times` matching calls (or created tasks) get it, then
 
 from __future__ import annotations
 
-from collections import deque
-from dataclasses import dataclass
+import random
+from collections import Counter, deque
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .errors import family
@@ -54,6 +55,45 @@ class Faults:
 
     def clear(self) -> None:
         self._pending.clear()
+
+
+# What RandomFaults can pick: an HTTP status, a call slower than the client's timeout, or a
+# connection dropped before or after the work was done (PRODUCT §7's ambiguous case).
+RANDOM_KINDS = ("500", "502", "503", "429", "timeout", "drop", "drop_after")
+
+
+@dataclass
+class RandomFaults:
+    """Faults at random: each API or file-service call (never a public download) suffers one
+    with probability `rate`. The RNG is seeded, so a soak can be run again the same way as
+    far as the order of calls allows; `counts` says what was injected.
+    """
+
+    rate: float
+    seed: int = 0
+    kinds: tuple[str, ...] = RANDOM_KINDS
+    timeout_seconds: float = 2.0  # how long a "timeout" holds the call: set it past the client's
+    retry_after: float = 0.2
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def draw(self, path: str) -> Fault | None:
+        if family(path) == "public" or self._rng.random() >= self.rate:
+            return None
+        kind = self._rng.choice(self.kinds)
+        self.counts[kind] += 1
+        if kind == "timeout":
+            return Fault("slow", 1, None, seconds=self.timeout_seconds)
+        if kind in ("drop", "drop_after"):
+            return Fault("drop", 1, None, after_processing=kind == "drop_after")
+        retry_after = self.retry_after if kind == "429" else None
+        return Fault("http_error", 1, None, status=int(kind), retry_after=retry_after)
+
+
+def of_kind(fault: Fault | None, kind: FaultKind) -> Fault | None:
+    return fault if fault is not None and fault.kind == kind else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ Knobs (plain attributes and methods, all optional):
   `clock` (a monotonic clock; swap it to move tasks along without sleeping);
 - `fail_next_tasks`, `stall_next_tasks`: how the next created tasks end;
 - `http_error_next`, `slow_next`, `drop_next`: how the next matching calls misbehave;
+- `random_faults` (a seeded RandomFaults): any API call misbehaves at random, for soaks;
 - `result_padding` (bytes added to each result file), `credits`, `model_access_denied`,
   `file_quota`, `max_upload_bytes`, `fetch_timeout`, `forbidden_substrings`, `log`.
 
@@ -44,7 +45,15 @@ from .errors import (
     error_response,
     family,
 )
-from .faults import Fault, Faults, TaskOutcome, TaskOutcomes, retry_after_header
+from .faults import (
+    Fault,
+    Faults,
+    RandomFaults,
+    TaskOutcome,
+    TaskOutcomes,
+    of_kind,
+    retry_after_header,
+)
 from .files import (
     DEFAULT_MAX_BYTES,
     DEFAULT_QUOTA,
@@ -88,6 +97,7 @@ class FakeEvolink:
         self.fetched_urls: list[str] = []
         self.violations: list[str] = []
 
+        self.random_faults: RandomFaults | None = None
         self._faults = Faults()
         self._outcomes = TaskOutcomes()
         self._files = FileStore()
@@ -252,12 +262,13 @@ class FakeEvolink:
 
     async def _answer(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         path = request.path
-        if slow := self._faults.take("slow", path):
+        chance = self.random_faults.draw(path) if self.random_faults else None
+        if slow := self._faults.take("slow", path) or of_kind(chance, "slow"):
             await asyncio.sleep(slow.seconds)
-        if failure := self._faults.take("http_error", path):
+        if failure := self._faults.take("http_error", path) or of_kind(chance, "http_error"):
             headers = retry_after_header(failure.retry_after)
             return error_response(path, failure.status, headers=headers)
-        drop = self._faults.take("drop", path)
+        drop = self._faults.take("drop", path) or of_kind(chance, "drop")
         if drop and not drop.after_processing:
             return self._drop(request)
         if (

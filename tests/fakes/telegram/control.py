@@ -184,7 +184,12 @@ def add_control_routes(app: web.Application, tg: FakeTelegram) -> None:
     async def state(request: web.Request) -> web.Response:
         hits = [vars(h) for h in tg.flood_hits]
         return web.json_response(
-            {"violations": tg.violations, "errors": tg.errors, "flood_hits": hits}
+            {
+                "violations": tg.violations,
+                "errors": tg.errors,
+                "flood_hits": hits,
+                "calls_inside_retry_after": tg.calls_inside_retry_after,
+            }
         )
 
     async def file(request: web.Request) -> web.Response:

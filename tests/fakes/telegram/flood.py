@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 
 
@@ -92,3 +93,48 @@ class FloodLimiter:
 
     def reset(self) -> None:
         self.buckets.clear()
+
+
+@dataclass
+class RandomFlood:
+    """A 429 at random: each message or edit is refused with probability `rate` (seeded RNG),
+    on top of the token buckets, as Telegram does when it is busy for reasons of its own."""
+
+    rate: float
+    seed: int = 0
+    retry_after: int = 1
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def hit(self) -> bool:
+        return self._rng.random() < self.rate
+
+
+@dataclass
+class RetryAfterWindows:
+    """The retry_after windows the fake announced, and the calls that ignored them.
+
+    A 429 for a chat opens a window for that chat; one for a call without a chat opens a
+    global window. Every message or edit that arrives for a chat while a window for it (or a
+    global one) is open is counted in ``calls_inside``: a bot that obeys retry_after has 0.
+    ``grace`` (seconds) spares calls arriving just after the 429, which the bot may have sent
+    before the answer reached it.
+    """
+
+    grace: float = 0.0
+    windows: dict[int | str | None, tuple[float, float]] = field(default_factory=dict)
+    calls_inside: int = 0
+
+    def note_call(self, chat: int | str | None, now: float) -> None:
+        for key in {chat, None}:
+            start, end = self.windows.get(key, (0.0, 0.0))
+            if start <= now < end:
+                self.calls_inside += 1
+                return
+
+    def opened(self, chat: int | str | None, retry_after: int, now: float) -> None:
+        start, end = self.windows.get(chat, (0.0, 0.0))
+        if end <= now:  # a new window; an open one keeps its start
+            start = now + self.grace
+        self.windows[chat] = (start, max(end, now + retry_after))
