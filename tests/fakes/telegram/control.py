@@ -13,7 +13,12 @@ a negative chat_id an (auto-titled) supergroup.
     POST /_fake/user           {"user_id", "first_name"?, "username"?}
     POST /_fake/group          {"chat_id", "title"?, "supergroup"?}
     GET  /_fake/log?chat_id=   text transcript
+    POST /_fake/fail_next      {"method", "error_code"?, "description"?, "retry_after"?,
+                                "times"?, "after"?}
     GET  /_fake/messages?chat_id=, /_fake/calls, /_fake/state, /_fake/file/{file_id}
+
+/_fake/state includes ``calls_inside_retry_after``: calls that arrived inside a retry_after
+window this fake announced with a 429 (0 for a bot that obeys them).
 """
 
 from __future__ import annotations
@@ -113,6 +118,18 @@ def _group(tg: FakeTelegram, body: JsonDict) -> Any:
     return tg.group_chat(body["chat_id"], body.get("title", "Group"), body.get("supergroup", True))
 
 
+def _fail_next(tg: FakeTelegram, body: JsonDict) -> Any:
+    tg.fail_next(
+        body["method"],
+        error_code=int(body.get("error_code", 400)),
+        description=body.get("description", "Bad Request: injected"),
+        retry_after=body.get("retry_after"),
+        times=int(body.get("times", 1)),
+        after=int(body.get("after", 0)),
+    )
+    return True
+
+
 _ACTIONS: dict[str, Action] = {
     "send_text": _send_text,
     "send_photo": _send_photo,
@@ -121,6 +138,7 @@ _ACTIONS: dict[str, Action] = {
     "press": _press,
     "user": _user,
     "group": _group,
+    "fail_next": _fail_next,
 }
 
 
@@ -174,7 +192,13 @@ def add_control_routes(app: web.Application, tg: FakeTelegram) -> None:
     async def state(request: web.Request) -> web.Response:
         hits = [vars(h) for h in tg.flood_hits]
         return web.json_response(
-            {"violations": tg.violations, "errors": tg.errors, "flood_hits": hits}
+            {
+                "violations": tg.violations,
+                "errors": tg.errors,
+                "flood_hits": hits,
+                "calls_inside_retry_after": tg.calls_inside_retry_after,
+                "calls_inside_retry_after_detail": tg.retry_windows.inside,
+            }
         )
 
     async def file(request: web.Request) -> web.Response:

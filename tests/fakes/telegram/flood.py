@@ -92,3 +92,41 @@ class FloodLimiter:
 
     def reset(self) -> None:
         self.buckets.clear()
+
+
+# Calls already on their way when a 429 was answered can't have obeyed it; Telegram can't
+# tell them apart either, so calls this soon after the announcement are not held against us.
+RETRY_AFTER_GRACE = 0.2
+
+
+@dataclass
+class RetryWindows:
+    """The retry_after windows the fake announced, and the calls that ignored them.
+
+    A 429 to a call naming a chat holds that chat; one to a call naming none holds every
+    call (getUpdates aside). ``calls_inside`` counts calls that arrived inside a window.
+    """
+
+    windows: dict[int | str | None, tuple[float, float]] = field(default_factory=dict)
+    calls_inside: int = 0
+    inside: list[str] = field(default_factory=list)
+
+    def announce(self, chat_key: int | str | None, retry_after: float, now: float) -> None:
+        _, until = self.windows.get(chat_key, (now, now))
+        self.windows[chat_key] = (now, max(until, now + retry_after))
+
+    def arrive(self, method: str, chat_key: int | str | None, now: float) -> None:
+        if method == "getUpdates":
+            return
+        keys = [None] if chat_key is None else [None, chat_key]
+        for key in keys:
+            announced, until = self.windows.get(key, (0.0, 0.0))
+            if announced + RETRY_AFTER_GRACE <= now < until:
+                self.calls_inside += 1
+                self.inside.append(f"{method} to {chat_key} {until - now:.2f} s early")
+                return
+
+    def reset(self) -> None:
+        self.windows.clear()
+        self.calls_inside = 0
+        self.inside.clear()

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from . import rules
 from .control import add_control_routes
-from .flood import FloodHit, FloodLimiter, FloodLimits
+from .flood import FloodHit, FloodLimiter, FloodLimits, RetryWindows
 from .media import StoredFile
 from .methods import BotMethods, flood_weight, unsupported
 from .polling import UpdateQueue
@@ -60,6 +60,7 @@ class _Failure:
     method: str
     error: ApiError
     times: int
+    after: int = 0  # matching calls to let through first
 
 
 @dataclass
@@ -82,7 +83,9 @@ class FakeTelegram(UserApi):
     * ``violations``: calls a real bot must never make (spec/limit breaches), answered 400;
     * ``errors``: realistic runtime errors (flood 429, "message is not modified", injected
       failures, unknown chats...);
-    * ``flood_hits``; ``callback_answers``; the user API and observers of UserApi.
+    * ``flood_hits``; ``calls_inside_retry_after`` (calls made inside a retry_after window
+      the fake announced: a bot that obeys 429s keeps it at 0); ``callback_answers``; the
+      user API and observers of UserApi.
 
     What a test sets: ``flood`` (FloodLimits), ``clock`` (for flood control),
     ``fail_next(...)``, ``listeners`` (called with ("bot_message" | "bot_edit" |
@@ -117,6 +120,7 @@ class FakeTelegram(UserApi):
         self.flood_hits: list[FloodHit] = []
         self.listeners: list[Listener] = []
         self._limiter = FloodLimiter()
+        self.retry_windows = RetryWindows()
         self._failures: list[_Failure] = []
         self._methods = BotMethods(self.world, self.updates, self.spec, self._bot_event)
         self._handlers = self._methods.handlers()
@@ -186,11 +190,17 @@ class FakeTelegram(UserApi):
         description: str = "Bad Request: injected",
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` with this error (after validation)."""
+        """Answer ``times`` calls of ``method`` with this error (after validation), starting
+        with the next one, or with the one after ``after`` more calls of it succeeded."""
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         error = ApiError(error_code, description, parameters=parameters)
-        self._failures.append(_Failure(method.lower(), error, times))
+        self._failures.append(_Failure(method.lower(), error, times, after))
+
+    @property
+    def calls_inside_retry_after(self) -> int:
+        return self.retry_windows.calls_inside
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
@@ -245,6 +255,7 @@ class FakeTelegram(UserApi):
         except ApiError as err:
             outcome.error, outcome.status = err, err.status
             self._note_error(name, err)
+            self._note_retry_after(name, outcome.params, err)
         except asyncio.CancelledError:
             # The client went away (e.g. PTB cancelling its long poll on shutdown).
             self._record(name, outcome, started, status=499)
@@ -276,6 +287,7 @@ class FakeTelegram(UserApi):
         if handler is None:
             raise unsupported(method)
         rules.check_call(method, params)
+        self.retry_windows.arrive(method, self._chat_key(params), self.clock())
         self._take_failure(method)
         self._check_flood(method, params)
         return await handler(params, parts)
@@ -283,6 +295,9 @@ class FakeTelegram(UserApi):
     def _take_failure(self, method: str) -> None:
         for failure in self._failures:
             if failure.method == method.lower():
+                if failure.after > 0:
+                    failure.after -= 1
+                    return
                 failure.times -= 1
                 if failure.times <= 0:
                     self._failures.remove(failure)
@@ -306,6 +321,18 @@ class FakeTelegram(UserApi):
             f"Too Many Requests: retry after {retry_after}",
             parameters={"retry_after": retry_after},
         )
+
+    def _chat_key(self, params: dict[str, Any]) -> int | str | None:
+        ref = params.get("chat_id")
+        if not isinstance(ref, int | str):
+            return None
+        chat = self.world.resolve_chat(ref)
+        return chat["id"] if chat else ref
+
+    def _note_retry_after(self, method: str, params: dict[str, Any], err: ApiError) -> None:
+        retry_after = (err.parameters or {}).get("retry_after")
+        if err.status == 429 and retry_after is not None and method != "getUpdates":
+            self.retry_windows.announce(self._chat_key(params), float(retry_after), self.clock())
 
     def _note_error(self, method: str, err: ApiError) -> None:
         if err.violation:
