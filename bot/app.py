@@ -18,12 +18,12 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.credits import to_cents
 from bot.evolink.client import EvolinkClient
-from bot.evolink.retry import RetryPolicy
 from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
-from bot.jobs.engine import EngineConfig, JobEngine
+from bot.jobs.engine import DELIVERY_RETRY, EngineConfig, JobEngine
 from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
 from bot.pricing import Prices
 from bot.ratelimit import FloodLimiter, FloodLimits
+from bot.retry import RetryPolicy
 from bot.services import SERVICES_KEY, Services
 from bot.web import WebConfig, WebServer
 from handlers import announce_commands, register_all
@@ -47,7 +47,7 @@ class Tuning:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_timeout: int = 10
     poll_scale: float = 1.0
-    delivery_retry_delays: tuple[float, ...] = (3.0, 10.0, 30.0)
+    delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
 
 
 def build_application(settings: Settings, tuning: Tuning) -> Application:
@@ -106,7 +106,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             video_timeout=settings.video_timeout_seconds,
             callback_url=web_config.task_callback_url,
             poll_scale=tuning.poll_scale,
-            delivery_retry_delays=tuning.delivery_retry_delays,
+            delivery_retry=tuning.delivery_retry,
         ),
         status=StatusReporter(
             bot,

@@ -48,6 +48,7 @@ class Delivered:
     message_id: int
     kind: str  # photo | video | document | link, or buttons (the message under an album)
     file_id: str | None = None
+    index: int | None = None  # which result (position in result_urls); None for buttons
 
     @property
     def is_result(self) -> bool:
@@ -87,6 +88,7 @@ class Job:
     created_at: float
     submitted_at: float | None
     finished_at: float | None
+    status_owed: str | None = None  # the final status text not yet shown (see jobs.finish)
 
     @property
     def is_group(self) -> bool:
@@ -129,6 +131,7 @@ class Job:
             created_at=row["created_at"],
             submitted_at=row["submitted_at"],
             finished_at=row["finished_at"],
+            status_owed=row["status_owed"],
         )
 
 

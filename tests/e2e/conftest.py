@@ -57,7 +57,7 @@ FAST_TUNING = Tuning(
     retry=RetryPolicy(base_delay=0.01, max_delay=0.05, sleep=no_sleep),
     poll_timeout=1,
     poll_scale=0.05,
-    delivery_retry_delays=(0.05, 0.05),
+    delivery_retry=RetryPolicy(max_retries=2, base_delay=0.05, max_delay=0.05),
 )
 
 
