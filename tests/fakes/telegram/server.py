@@ -198,6 +198,10 @@ class FakeTelegram(UserApi):
         error = ApiError(error_code, description, parameters=parameters)
         self._failures.append(_Failure(method.lower(), error, times, after))
 
+    def clear_failures(self) -> None:
+        """Forget every failure `fail_next` still has queued."""
+        self._failures.clear()
+
     @property
     def calls_inside_retry_after(self) -> int:
         return self.retry_windows.calls_inside
