@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 from bot.messages import t
 from tests.e2e.conftest import Harness
 
@@ -62,3 +64,32 @@ async def test_queued_jobs_survive_a_restart(harness: Harness) -> None:
     assert harness.evo.generation_requests() == []  # still paused after the restart
     tg.send_text(admin_chat, admin, "/resume")
     await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
+
+
+def _job_states(harness: Harness) -> list[str]:
+    with sqlite3.connect(harness.tmp_path / "bot.sqlite3") as db:
+        return [state for (state,) in db.execute("SELECT state FROM jobs ORDER BY id")]
+
+
+async def test_a_final_status_cut_off_by_a_restart_is_shown_after_it(harness: Harness) -> None:
+    tg = harness.tg
+    bot = await harness.start()
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    # Every status edit fails, the final one included, until the bot is stopped.
+    tg.fail_next("editMessageText", error_code=502, description="Bad Gateway", times=10_000)
+    tg.send_text(chat, alice, "/imagine a lighthouse")
+    await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")))
+    await tg.wait_for(lambda: _job_states(harness) == ["done"])
+    await bot.shutdown()
+    status = tg.bot_messages(chat["id"])[0]
+    assert not status["text"].startswith("✅")  # the job ended, its message did not say so
+
+    tg.clear_failures()
+    await harness.start()
+    await harness.reply_in(
+        chat["id"],
+        lambda m: m["message_id"] == status["message_id"] and m["text"].startswith("✅"),
+    )
+    assert len([m for m in tg.bot_messages(chat["id"]) if m.get("photo")]) == 1
+    assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
