@@ -129,12 +129,14 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
     serve_web = bool(settings.webhook_url or settings.evolink_callback_url)
     try:
         async with application:
+            # The engine's state (paused or not, unfinished jobs) is loaded before any
+            # update or timer can reach a handler that asks it.
+            await engine.start()
             await application.start()
             if serve_web:
                 await web.start()
             await announce_commands(bot)
             await _receive_updates(application, settings, web_config, tuning)
-            await engine.start()
             log.info("bot @%s is running", bot.username)
             await stop.wait()
             log.info("stopping")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from bot.messages import t
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, jpeg
 
 
 async def test_running_job_is_delivered_once_after_a_restart(harness: Harness) -> None:
@@ -93,3 +93,31 @@ async def test_a_final_status_cut_off_by_a_restart_is_shown_after_it(harness: Ha
     )
     assert len([m for m in tg.bot_messages(chat["id"]) if m.get("photo")]) == 1
     assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
+
+
+def _count(harness: Harness, table: str) -> int:
+    with sqlite3.connect(harness.tmp_path / "bot.sqlite3") as db:
+        (count,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+    return int(count)
+
+
+async def test_an_album_cut_off_by_a_restart_is_started_once_after_it(harness: Harness) -> None:
+    tg, evo = harness.tg, harness.evo
+    bot = await harness.start(album_debounce_seconds=60)  # it can't go quiet before the stop
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    items = tg.send_album(chat, alice, [jpeg(800, 600), jpeg(600, 800)], caption="/edit blend")
+    # Fetched (so Telegram will not send them again) and written down, nothing started.
+    await tg.wait_for(
+        lambda: _count(harness, "media_seen") == 2 and _count(harness, "pending_albums") == 1
+    )
+    await bot.shutdown()
+    assert evo.generation_requests() == [] and tg.bot_messages(chat["id"]) == []
+
+    await harness.start()
+    photo = await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
+    assert photo["reply_to_message"]["message_id"] == items[0]["message_id"]
+    assert len(evo.generation_requests()) == 1
+    assert _count(harness, "jobs") == 1 and _count(harness, "pending_albums") == 0
+    await tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
+    assert [kind for kind, _ in harness.ledger(1001)] == ["reserve", "charge"]
