@@ -34,7 +34,6 @@ from bot.evolink.models import (
 )
 from bot.jobs import failures
 from bot.jobs.alerts import AdminAlerts
-from bot.jobs.delivery import Requester
 from bot.jobs.failures import Failure
 from bot.jobs.handover import Handover
 from bot.jobs.inputs import upload_inputs
@@ -395,7 +394,7 @@ class JobEngine:
 
     async def _deliver(self, job: Job) -> None:
         await self.status.show(job, t("status_delivering", job.language))
-        await self._handover.deliver(job, await self._requester(job.user_id))
+        await self._handover.deliver(job)
 
     def _charge_for(self, job: Job, produced: int) -> int:
         if job.kind == "video":
@@ -408,12 +407,6 @@ class JobEngine:
                 quality=job.options.get("quality", limits.DEFAULT_QUALITY),
             )
         return self.prices.charge(job.model, images=produced)
-
-    async def _requester(self, user_id: int) -> Requester | None:
-        record = await self.storage.users.get(user_id)
-        if record is None:
-            return None
-        return Requester(user_id, record.first_name or str(user_id), record.username)
 
     async def _fail(self, job: Job, failure: Failure) -> None:
         finished = await self.storage.jobs.finish(job.id, "failed", error_code=failure.code)

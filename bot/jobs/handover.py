@@ -81,10 +81,10 @@ class Handover:
         self._charge = charge
         self._clock = clock
 
-    async def deliver(self, job: Job, requester: Requester | None) -> None:
+    async def deliver(self, job: Job) -> None:
         """Send what is missing, then end the job: done and charged for what arrived."""
         try:
-            job = await self._send_missing(job, requester)
+            job = await self._send_missing(job, await self._requester(job.user_id))
         except Exception as error:  # Failure, refusals, anything: what arrived still counts
             job = await self._reload(job)
             if not results_of(job):
@@ -186,6 +186,12 @@ class Handover:
         )
         if finished is not None:
             await self.show_final(finished)
+
+    async def _requester(self, user_id: int) -> Requester | None:
+        record = await self._storage.users.get(user_id)
+        if record is None:
+            return None
+        return Requester(user_id, record.first_name or str(user_id), record.username)
 
     async def _reload(self, job: Job) -> Job:
         fresh = await self._storage.jobs.get(job.id)

@@ -2,8 +2,9 @@
 
 Both sides are sped up the same way: the fake Telegram enforces looser flood limits and the
 bot's own limiter is loosened to match; status edits, polls and retries are shortened.
-Every test ends by asserting that neither fake saw a call a real server would refuse, and
-that the bot token never reached Evolink.
+Every test ends by asserting that neither fake saw a call a real server would refuse, that
+no call went inside a retry_after window Telegram announced, and that the bot token never
+reached Evolink.
 """
 
 from __future__ import annotations
@@ -175,6 +176,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         await tg.stop()
     assert tg.violations == [], tg.violations
     assert evo.violations == [], evo.violations
+    assert tg.calls_inside_retry_after == 0, tg.retry_windows.inside
 
 
 Waiter = Callable[..., Awaitable[dict[str, Any]]]

@@ -155,3 +155,17 @@ async def test_a_blip_on_the_album_itself_delivers_it_once(harness: Harness) -> 
     assert _photos(harness, chat_id) == 4
     assert [c.status for c in tg.calls_to("sendMediaGroup")] == [502, 200]
     assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]
+
+
+async def test_floods_on_the_result_itself_are_waited_out_not_failed(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    # More 429s than the flood limiter retries by itself: delivery waits them out too.
+    flood = "Too Many Requests: retry after 1"
+    tg.fail_next("sendPhoto", error_code=429, description=flood, retry_after=1, times=5)
+    chat_id = await _imagine(harness)
+    await harness.reply_in(chat_id, lambda m: m.get("text", "").startswith("✅"))
+    assert len([m for m in tg.bot_messages(chat_id) if m.get("photo")]) == 1
+    await tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
+    assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
+    assert tg.calls_inside_retry_after == 0
