@@ -169,3 +169,19 @@ async def test_floods_on_the_result_itself_are_waited_out_not_failed(harness: Ha
     await tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
     assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
     assert tg.calls_inside_retry_after == 0
+
+
+async def test_a_bot_blocked_halfway_charges_only_for_what_arrived(harness: Harness) -> None:
+    tg = harness.tg
+    harness.evo.result_padding = 51 * 1024 * 1024  # too large to upload: each goes as a link
+    await harness.start()
+    forbidden = "Forbidden: bot was blocked by the user"
+    # Through: the status message and the first link; refused: the second link.
+    tg.fail_next("sendMessage", error_code=403, description=forbidden, after=2, times=10)
+    alice = tg.user(1001, "Alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine two foxes --n 2")
+    await harness.reply_in(chat["id"], lambda m: m.get("text", "").startswith("✅"))
+    links = [m for m in tg.bot_messages(chat["id"]) if "http" in m.get("text", "")]
+    assert len(links) == 1
+    assert harness.ledger(1001) == [("reserve", 200), ("charge", 100), ("release", 100)]

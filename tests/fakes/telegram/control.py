@@ -15,6 +15,7 @@ a negative chat_id an (auto-titled) supergroup.
     GET  /_fake/log?chat_id=   text transcript
     POST /_fake/fail_next      {"method", "error_code"?, "description"?, "retry_after"?,
                                 "times"?, "after"?}
+    POST /_fake/clear_failures {}
     GET  /_fake/messages?chat_id=, /_fake/calls, /_fake/state, /_fake/file/{file_id}
 
 /_fake/state includes ``calls_inside_retry_after``: calls that arrived inside a retry_after
@@ -130,6 +131,11 @@ def _fail_next(tg: FakeTelegram, body: JsonDict) -> Any:
     return True
 
 
+def _clear_failures(tg: FakeTelegram, body: JsonDict) -> Any:
+    tg.clear_failures()
+    return True
+
+
 _ACTIONS: dict[str, Action] = {
     "send_text": _send_text,
     "send_photo": _send_photo,
@@ -139,6 +145,7 @@ _ACTIONS: dict[str, Action] = {
     "user": _user,
     "group": _group,
     "fail_next": _fail_next,
+    "clear_failures": _clear_failures,
 }
 
 
