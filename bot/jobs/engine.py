@@ -117,6 +117,7 @@ class JobEngine:
                 await task
         self._tasks.clear()
         self._scheduler = None
+        await self._handover.stop()
 
     def wake(self) -> None:
         self._wake.set()
@@ -238,7 +239,7 @@ class JobEngine:
             elif job.state in ("submitting", "running", "delivering"):
                 log.info("resuming job %s in state %s", job.id, job.state)
                 self._spawn(job)
-        await self._handover.show_owed()
+        self._handover.start_showing_owed()
 
     # --- one job --------------------------------------------------------------------------
 

@@ -5,11 +5,13 @@ sends only what is missing (never the album again). The buttons message under an
 courtesy: its failure never fails the job. The user pays for the results that arrived: a job
 that delivered something is never fully refunded, whatever stops the rest (a 403 from a bot
 that was blocked included). The final status text is written together with the job's end and
-shown after it; what a crash left owed is shown at the next start (`show_owed`).
+shown after it; what a crash left owed is shown at the next start (`start_showing_owed`).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -80,6 +82,7 @@ class Handover:
         self._retry = retry
         self._charge = charge
         self._clock = clock
+        self._owed: asyncio.Task[None] | None = None
 
     async def deliver(self, job: Job) -> None:
         """Send what is missing, then end the job: done and charged for what arrived."""
@@ -95,8 +98,19 @@ class Handover:
             raise Failure("err_result_missing", "delivery_failed")
         await self._finish(job, produced)
 
-    async def show_owed(self) -> None:
-        """At start-up: show every final status a crash left unshown."""
+    def start_showing_owed(self) -> None:
+        """At start-up, in the background (Telegram may be slow to reach): show every final
+        status a crash left unshown."""
+        self._owed = asyncio.create_task(self._show_owed(), name="owed-statuses")
+
+    async def stop(self) -> None:
+        if self._owed is not None:
+            self._owed.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._owed
+            self._owed = None
+
+    async def _show_owed(self) -> None:
         for job in await self._storage.jobs.owing_status():
             await self.show_final(job)
 
