@@ -121,7 +121,8 @@ async def _start(services: Services, bot: Bot, album: PendingAlbum) -> None:
         )
     except Exception:
         log.exception("album %s could not be started", request.media_group_id)
-        await _apologise(bot, request)
+        if not await services.storage.albums.job_started(request):
+            await _apologise(bot, request)
     await services.storage.albums.handed_over(request.chat_id, request.media_group_id)
 
 

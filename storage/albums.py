@@ -109,6 +109,15 @@ class Albums:
             key = (chat_id, media_group_id)
             await conn.execute(f"DELETE FROM pending_albums WHERE {_KEY}", key)
 
+    async def job_started(self, request: AlbumCommand) -> bool:
+        """Whether the album's job was queued (then its status message answers it)."""
+        async with self._db.read() as conn:
+            cur = await conn.execute(
+                "SELECT 1 FROM jobs WHERE chat_id = ? AND request_message_id = ?",
+                (request.chat_id, request.request_message_id),
+            )
+            return await cur.fetchone() is not None
+
     async def reopen_after_restart(self) -> list[tuple[AlbumCommand, float]]:
         """At start-up: albums claimed by a process that died before queueing the job are
         waiting again, those whose job exists are done. Returns every album still waiting,

@@ -87,6 +87,8 @@ async def test_after_a_restart_only_albums_without_a_job_wait_again(
     new = NewJob(7, 7, "private", 9, "en", "edit", "m", "blend these", {}, [], 100)
     limits = Limits(max_active_per_user=2, max_active_total=20, max_queued_per_user=10)
     assert isinstance(await storage.jobs.accept(new, is_admin=False, limits=limits), Accepted)
+    assert await storage.albums.job_started(started)
+    assert not await storage.albums.job_started(COMMAND)
     await storage.close()
 
     storage = await open_storage(tmp_path / "bot.db", clock)
