@@ -35,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.telegram import FakeTelegram, FloodLimits, load_spec
+from tests.fakes.telegram import FakeTelegram, FloodLimits, RetryAfterWindows, load_spec
 from tests.fakes.telegram.__main__ import Console, parse_args
 from tests.fakes.telegram.formatting import command_entities, parse_html
 
@@ -814,6 +814,7 @@ async def test_calls_inside_an_announced_retry_after_window_are_counted(
 ) -> None:
     clock = FakeClock()
     tg.clock = clock
+    tg.retry_windows = RetryAfterWindows(grace=0.2)
     tg.fail_next("sendMessage", error_code=429, description="Too Many Requests", retry_after=5)
     assert (await call(api, "sendMessage", chat_id=42, text="refused"))[0] == 429
     assert (await call(api, "sendMessage", chat_id=42, text="on its way already"))[0] == 200

@@ -9,7 +9,7 @@ async with FakeTelegram() as tg:
     assert tg.violations == []
 """
 
-from .flood import FloodHit, FloodLimits
+from .flood import FloodHit, FloodLimits, RandomFlood, RetryAfterWindows
 from .media import StoredFile
 from .server import Call, FakeTelegram
 from .spec import Spec, SpecError, Upload, Validator, default_spec_path, load_spec
@@ -20,6 +20,8 @@ __all__ = [
     "FakeTelegram",
     "FloodHit",
     "FloodLimits",
+    "RandomFlood",
+    "RetryAfterWindows",
     "Spec",
     "SpecError",
     "StoredFile",

@@ -18,8 +18,8 @@ a negative chat_id an (auto-titled) supergroup.
     POST /_fake/clear_failures {}
     GET  /_fake/messages?chat_id=, /_fake/calls, /_fake/state, /_fake/file/{file_id}
 
-/_fake/state includes ``calls_inside_retry_after``: calls that arrived inside a retry_after
-window this fake announced with a 429 (0 for a bot that obeys them).
+/_fake/state includes ``calls_inside_retry_after``: messages and edits that arrived inside a
+retry_after window this fake announced with a 429 (0 for a bot that obeys them).
 """
 
 from __future__ import annotations
@@ -204,7 +204,6 @@ def add_control_routes(app: web.Application, tg: FakeTelegram) -> None:
                 "errors": tg.errors,
                 "flood_hits": hits,
                 "calls_inside_retry_after": tg.calls_inside_retry_after,
-                "calls_inside_retry_after_detail": tg.retry_windows.inside,
             }
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass, field
 
 
@@ -94,39 +95,46 @@ class FloodLimiter:
         self.buckets.clear()
 
 
-# Calls already on their way when a 429 was answered can't have obeyed it; Telegram can't
-# tell them apart either, so calls this soon after the announcement are not held against us.
-RETRY_AFTER_GRACE = 0.2
+@dataclass
+class RandomFlood:
+    """A 429 at random: each message or edit is refused with probability `rate` (seeded RNG),
+    on top of the token buckets, as Telegram does when it is busy for reasons of its own."""
+
+    rate: float
+    seed: int = 0
+    retry_after: int = 1
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed)
+
+    def hit(self) -> bool:
+        return self._rng.random() < self.rate
 
 
 @dataclass
-class RetryWindows:
+class RetryAfterWindows:
     """The retry_after windows the fake announced, and the calls that ignored them.
 
-    A 429 to a call naming a chat holds that chat; one to a call naming none holds every
-    call (getUpdates aside). ``calls_inside`` counts calls that arrived inside a window.
+    A 429 for a chat opens a window for that chat; one for a call without a chat opens a
+    global window. Every message or edit that arrives for a chat while a window for it (or a
+    global one) is open is counted in ``calls_inside``: a bot that obeys retry_after has 0.
+    ``grace`` (seconds) spares calls arriving just after the 429, which the bot may have sent
+    before the answer reached it.
     """
 
+    grace: float = 0.0
     windows: dict[int | str | None, tuple[float, float]] = field(default_factory=dict)
     calls_inside: int = 0
-    inside: list[str] = field(default_factory=list)
 
-    def announce(self, chat_key: int | str | None, retry_after: float, now: float) -> None:
-        _, until = self.windows.get(chat_key, (now, now))
-        self.windows[chat_key] = (now, max(until, now + retry_after))
-
-    def arrive(self, method: str, chat_key: int | str | None, now: float) -> None:
-        if method == "getUpdates":
-            return
-        keys = [None] if chat_key is None else [None, chat_key]
-        for key in keys:
-            announced, until = self.windows.get(key, (0.0, 0.0))
-            if announced + RETRY_AFTER_GRACE <= now < until:
+    def note_call(self, chat: int | str | None, now: float) -> None:
+        for key in {chat, None}:
+            start, end = self.windows.get(key, (0.0, 0.0))
+            if start <= now < end:
                 self.calls_inside += 1
-                self.inside.append(f"{method} to {chat_key} {until - now:.2f} s early")
                 return
 
-    def reset(self) -> None:
-        self.windows.clear()
-        self.calls_inside = 0
-        self.inside.clear()
+    def opened(self, chat: int | str | None, retry_after: int, now: float) -> None:
+        start, end = self.windows.get(chat, (0.0, 0.0))
+        if end <= now:  # a new window; an open one keeps its start
+            start = now + self.grace
+        self.windows[chat] = (start, max(end, now + retry_after))

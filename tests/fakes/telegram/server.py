@@ -20,7 +20,7 @@ from aiohttp import web
 
 from . import rules
 from .control import add_control_routes
-from .flood import FloodHit, FloodLimiter, FloodLimits, RetryWindows
+from .flood import FloodHit, FloodLimiter, FloodLimits, RandomFlood, RetryAfterWindows
 from .media import StoredFile
 from .methods import BotMethods, flood_weight, unsupported
 from .polling import UpdateQueue
@@ -83,11 +83,10 @@ class FakeTelegram(UserApi):
     * ``violations``: calls a real bot must never make (spec/limit breaches), answered 400;
     * ``errors``: realistic runtime errors (flood 429, "message is not modified", injected
       failures, unknown chats...);
-    * ``flood_hits``; ``calls_inside_retry_after`` (calls made inside a retry_after window
-      the fake announced: a bot that obeys 429s keeps it at 0); ``callback_answers``; the
-      user API and observers of UserApi.
+    * ``flood_hits``; ``callback_answers``; the user API and observers of UserApi.
 
-    What a test sets: ``flood`` (FloodLimits), ``clock`` (for flood control),
+    What a test sets: ``flood`` (FloodLimits), ``random_flood`` (seeded random 429s),
+    ``clock`` (for flood control),
     ``fail_next(...)``, ``listeners`` (called with ("bot_message" | "bot_edit" |
     "bot_delete", message) or ("violation" | "error", {"method", "description"})).
     """
@@ -119,8 +118,9 @@ class FakeTelegram(UserApi):
         self.errors: list[str] = []
         self.flood_hits: list[FloodHit] = []
         self.listeners: list[Listener] = []
+        self.random_flood: RandomFlood | None = None
+        self.retry_windows = RetryAfterWindows()
         self._limiter = FloodLimiter()
-        self.retry_windows = RetryWindows()
         self._failures: list[_Failure] = []
         self._methods = BotMethods(self.world, self.updates, self.spec, self._bot_event)
         self._handlers = self._methods.handlers()
@@ -202,10 +202,6 @@ class FakeTelegram(UserApi):
         """Forget every failure `fail_next` still has queued."""
         self._failures.clear()
 
-    @property
-    def calls_inside_retry_after(self) -> int:
-        return self.retry_windows.calls_inside
-
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
 
@@ -259,7 +255,6 @@ class FakeTelegram(UserApi):
         except ApiError as err:
             outcome.error, outcome.status = err, err.status
             self._note_error(name, err)
-            self._note_retry_after(name, outcome.params, err)
         except asyncio.CancelledError:
             # The client went away (e.g. PTB cancelling its long poll on shutdown).
             self._record(name, outcome, started, status=499)
@@ -291,10 +286,27 @@ class FakeTelegram(UserApi):
         if handler is None:
             raise unsupported(method)
         rules.check_call(method, params)
-        self.retry_windows.arrive(method, self._chat_key(params), self.clock())
-        self._take_failure(method)
-        self._check_flood(method, params)
+        if flood_weight(method, params):  # reads and chat actions are not flood-limited
+            self.retry_windows.note_call(self._flood_key(params), self.clock())
+        try:
+            self._take_failure(method)
+            self._check_flood(method, params)
+        except ApiError as err:
+            retry_after = (err.parameters or {}).get("retry_after")
+            if err.status == 429 and isinstance(retry_after, int):
+                self.retry_windows.opened(self._flood_key(params), retry_after, self.clock())
+            raise
         return await handler(params, parts)
+
+    @property
+    def calls_inside_retry_after(self) -> int:
+        """Messages and edits sent while a retry_after window we announced was open."""
+        return self.retry_windows.calls_inside
+
+    def _flood_key(self, params: dict[str, Any]) -> int | str | None:
+        chat_ref = params.get("chat_id")
+        chat = self.world.resolve_chat(chat_ref) if chat_ref is not None else None
+        return chat["id"] if chat else chat_ref
 
     def _take_failure(self, method: str) -> None:
         for failure in self._failures:
@@ -311,10 +323,17 @@ class FakeTelegram(UserApi):
         weight = flood_weight(method, params)
         if not weight:
             return
-        chat_ref = params.get("chat_id")
-        chat = self.world.resolve_chat(chat_ref) if chat_ref is not None else None
-        key = chat["id"] if chat else chat_ref
+        key = self._flood_key(params)
+        chat = self.world.chats.get(key) if isinstance(key, int) else None
         is_group = bool(chat and World.is_group(chat))
+        if self.random_flood is not None and self.random_flood.hit():
+            retry_after = self.random_flood.retry_after
+            self.flood_hits.append(FloodHit(method, key, retry_after, "random", self.clock()))
+            raise ApiError(
+                429,
+                f"Too Many Requests: retry after {retry_after}",
+                parameters={"retry_after": retry_after},
+            )
         hit = self._limiter.check(self.flood, key, is_group, weight, self.clock())
         if hit is None:
             return
@@ -325,18 +344,6 @@ class FakeTelegram(UserApi):
             f"Too Many Requests: retry after {retry_after}",
             parameters={"retry_after": retry_after},
         )
-
-    def _chat_key(self, params: dict[str, Any]) -> int | str | None:
-        ref = params.get("chat_id")
-        if not isinstance(ref, int | str):
-            return None
-        chat = self.world.resolve_chat(ref)
-        return chat["id"] if chat else ref
-
-    def _note_retry_after(self, method: str, params: dict[str, Any], err: ApiError) -> None:
-        retry_after = (err.parameters or {}).get("retry_after")
-        if err.status == 429 and retry_after is not None and method != "getUpdates":
-            self.retry_windows.announce(self._chat_key(params), float(retry_after), self.clock())
 
     def _note_error(self, method: str, err: ApiError) -> None:
         if err.violation:
