@@ -146,6 +146,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await web.stop()
             await application.stop()
     finally:
+        await engine.stop()  # a no-op after a clean stop; after a failed start, it ends jobs
         await client.aclose()
         await storage.close()
 
