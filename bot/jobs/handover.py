@@ -90,9 +90,12 @@ class Handover:
             job = await self._send_missing(job, await self._requester(job.user_id))
         except Exception as error:  # Failure, refusals, anything: what arrived still counts
             job = await self._reload(job)
-            if not results_of(job):
+            if results_of(job):
+                log.warning("job %s: delivery stopped (%r); charging what arrived", job.id, error)
+            elif isinstance(error, TelegramError):
                 raise _failure_of(error) from error
-            log.warning("job %s: delivery stopped (%r); charging what arrived", job.id, error)
+            else:
+                raise
         produced = len(results_of(job))
         if produced == 0:
             raise Failure("err_result_missing", "delivery_failed")
@@ -213,10 +216,8 @@ class Handover:
         return fresh
 
 
-def _failure_of(error: Exception) -> Exception:
+def _failure_of(error: TelegramError) -> Failure:
     """How a delivery that got nothing into the chat ends (with a full refund)."""
-    if not isinstance(error, TelegramError):
-        return error
     code = "telegram_unreachable" if transient(error) else "telegram_refused"
     return Failure("err_delivery", code)
 
