@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from bot.messages import t
 from tests.e2e.conftest import Harness, jpeg
+from tests.fakes.telegram import RetryAfterWindows
 
 
 async def test_running_job_is_delivered_once_after_a_restart(harness: Harness) -> None:
@@ -121,3 +123,34 @@ async def test_an_album_cut_off_by_a_restart_is_started_once_after_it(harness: H
     assert _count(harness, "jobs") == 1 and _count(harness, "pending_albums") == 0
     await tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
     assert [kind for kind, _ in harness.ledger(1001)] == ["reserve", "charge"]
+
+
+def _delivered_kinds(harness: Harness) -> list[str]:
+    with sqlite3.connect(harness.tmp_path / "bot.sqlite3") as db:
+        rows = db.execute("SELECT delivered FROM jobs").fetchall()
+    return [item["kind"] for (delivered,) in rows for item in json.loads(delivered)]
+
+
+async def test_a_restart_between_an_album_and_its_buttons_sends_only_the_buttons(
+    harness: Harness,
+) -> None:
+    tg = harness.tg
+    bot = await harness.start()
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    # The buttons message (the second sendMessage) is told to wait far longer than the test.
+    flood = "Too Many Requests: retry after 60"
+    tg.fail_next("sendMessage", error_code=429, description=flood, retry_after=60, after=1)
+    tg.send_text(chat, alice, "/imagine four kittens --n 4")
+    await tg.wait_for(lambda: _delivered_kinds(harness) == ["photo"] * 4)
+    await bot.shutdown()
+    assert _job_states(harness) == ["delivering"]
+
+    # A new process can't know the window its predecessor was told about.
+    tg.retry_windows = RetryAfterWindows(grace=0.2)
+    await harness.start()
+    await harness.reply_in(chat["id"], lambda m: m.get("text", "").startswith("✅"))
+    assert _delivered_kinds(harness) == ["photo"] * 4 + ["buttons"]
+    assert len([m for m in tg.bot_messages(chat["id"]) if m.get("photo")]) == 4
+    assert len(tg.calls_to("sendMediaGroup")) == 1
+    assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]
