@@ -18,13 +18,13 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.credits import to_cents
 from bot.evolink.client import EvolinkClient
-from bot.evolink.retry import RetryPolicy
 from bot.health import Heartbeat, heartbeat_path
 from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
-from bot.jobs.engine import EngineConfig, JobEngine
+from bot.jobs.engine import DELIVERY_RETRY, EngineConfig, JobEngine
 from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
 from bot.pricing import Prices
 from bot.ratelimit import FloodLimiter, FloodLimits
+from bot.retry import RetryPolicy
 from bot.services import SERVICES_KEY, Services
 from bot.startup import Backoff, connect
 from bot.web import WebConfig, WebServer
@@ -49,7 +49,7 @@ class Tuning:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_timeout: int = 10
     poll_scale: float = 1.0
-    delivery_retry_delays: tuple[float, ...] = (3.0, 10.0, 30.0)
+    delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
     connect_backoff: Backoff = field(default_factory=Backoff)
 
 
@@ -109,7 +109,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             video_timeout=settings.video_timeout_seconds,
             callback_url=web_config.task_callback_url,
             poll_scale=tuning.poll_scale,
-            delivery_retry_delays=tuning.delivery_retry_delays,
+            delivery_retry=tuning.delivery_retry,
         ),
         status=StatusReporter(
             bot,
@@ -139,12 +139,14 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
         if not await connect(bot, settings.telegram_api_url, stop, tuning.connect_backoff):
             return
         async with application:
+            # The engine's state (paused or not, unfinished jobs) is loaded before any
+            # update or timer can reach a handler that asks it.
+            await engine.start()
             await application.start()
             if serve_web:
                 await web.start()
             await announce_commands(bot)
             await _receive_updates(application, settings, web_config, tuning)
-            await engine.start()
             heartbeat.start()
             log.info("bot @%s is running", bot.username)
             await stop.wait()
@@ -156,6 +158,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await application.stop()
     finally:
         await heartbeat.stop()
+        await engine.stop()  # a no-op after a clean stop; after a failed start, it ends jobs
         await client.aclose()
         await storage.close()
 

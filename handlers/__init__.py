@@ -10,11 +10,12 @@ from telegram.ext import Application
 
 from bot.messages import t
 from bot.models import registry
-from handlers import account, admin, buttons, errors, generation
+from handlers import account, admin, albums, buttons, errors, generation
 
 
 def register_all(application: Application) -> None:
     generation.register(application)
+    albums.register(application)
     buttons.register(application)
     account.register(application)
     admin.register(application)

@@ -1,16 +1,17 @@
 """Generation commands (/imagine, /edit, /animate, ... as the model registry lists them):
 from a message (text, caption, album or reply) to a job.
 
+Captions on pictures and albums come in through handlers/albums.py.
+
 Handlers only check and queue: the update is answered at once, the engine does the rest.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from telegram import Bot, Message, Update, User
-from telegram.ext import Application, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler, filters
 
 from bot.credits import format_credits
 from bot.jobs.failures import Failure
@@ -26,7 +27,6 @@ from storage.models import InputImage, NewJob, Refused
 log = logging.getLogger(__name__)
 
 GENERATION_COMMANDS = registry.COMMANDS
-_ALBUMS_KEY = "pending_albums"
 
 
 def images_in(message: Message | None) -> list[InputImage]:
@@ -174,98 +174,8 @@ async def on_command(update: Update, context: Context) -> None:
     )
 
 
-async def on_media(update: Update, context: Context) -> None:
-    """Every photo/image file: remembered (for later replies); a command caption starts a job.
-
-    Album items arrive as separate updates; the command's caption is on one of them. We
-    wait until the album has been quiet for a moment, then use every item we saw.
-    """
-    message = update.message
-    if message is None or message.from_user is None:
-        return
-    services = services_of(context)
-    images = images_in(message)
-    if not images:
-        return
-    await services.storage.media.remember(
-        message.chat_id, message.message_id, message.media_group_id, images[0]
-    )
-    parsed = split_command(message.caption or "", context.bot.username)
-    is_generation = parsed is not None and parsed[0] in GENERATION_COMMANDS
-    if message.media_group_id:
-        _collect_album(context, message, parsed if is_generation else None, services)
-    elif parsed is not None and is_generation:
-        await start_generation(
-            services, context.bot, message, message.from_user, parsed[0], parsed[1], images
-        )
-
-
-async def on_other_caption(update: Update, context: Context) -> None:
-    """A command captioning something that is not a picture (a PDF, a video).
-
-    Answered like the command without a photo, never with silence (PRODUCT §7); in an album,
-    the album's pictures are used as if the caption were on one of them.
-    """
-    message = update.message
-    if message is None or message.from_user is None:
-        return
-    parsed = split_command(message.caption or "", context.bot.username)
-    if parsed is None or parsed[0] not in GENERATION_COMMANDS:
-        return
-    services = services_of(context)
-    if message.media_group_id:
-        _collect_album(context, message, parsed, services)
-        return
-    await start_generation(
-        services, context.bot, message, message.from_user, parsed[0], parsed[1], []
-    )
-
-
-@dataclass(slots=True)
-class _PendingAlbum:
-    message: Message
-    command: str
-    args: str
-
-
-def _collect_album(
-    context: Context, message: Message, parsed: tuple[str, str] | None, services: Services
-) -> None:
-    pending: dict[str, _PendingAlbum] = context.bot_data.setdefault(_ALBUMS_KEY, {})
-    key = f"album:{message.chat_id}:{message.media_group_id}"
-    if parsed is not None:
-        pending[key] = _PendingAlbum(message, parsed[0], parsed[1])
-    if key not in pending:
-        return  # an album without a command: remembered for replies, nothing to do now
-    assert context.job_queue is not None
-    for scheduled in context.job_queue.get_jobs_by_name(key):
-        scheduled.schedule_removal()
-    context.job_queue.run_once(_album_quiet, services.album_debounce, data=key, name=key)
-
-
-async def _album_quiet(context: Context) -> None:
-    assert context.job is not None
-    key = str(context.job.data)
-    pending: dict[str, _PendingAlbum] = context.bot_data.setdefault(_ALBUMS_KEY, {})
-    album = pending.pop(key, None)
-    if album is None:
-        return
-    message = album.message
-    user = message.from_user
-    if user is None or message.media_group_id is None:
-        return
-    services = services_of(context)
-    images = await services.storage.media.album(message.chat_id, message.media_group_id)
-    await start_generation(services, context.bot, message, user, album.command, album.args, images)
-
-
 def register(application: Application) -> None:
     only_new = filters.UpdateType.MESSAGE  # an edited caption must not start a second job
     application.add_handler(
         CommandHandler(list(GENERATION_COMMANDS), on_command, filters=only_new)
-    )
-    pictures = filters.PHOTO | filters.Document.IMAGE
-    application.add_handler(MessageHandler(only_new & pictures, on_media))
-    application.add_handler(
-        MessageHandler(only_new & filters.CAPTION & ~pictures, on_other_caption)
     )

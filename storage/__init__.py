@@ -1,4 +1,5 @@
-"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags."""
+"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags
+and the albums waiting to go quiet."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
+from storage.albums import Albums
 from storage.chats import Chats
 from storage.database import Database
 from storage.jobs import Jobs, Stats
@@ -21,6 +23,7 @@ class Storage:
         self.media = Media(db, clock)
         self.flags = Flags(db)
         self.chats = Chats(db, clock)
+        self.albums = Albums(db, clock)
 
     @classmethod
     async def open(

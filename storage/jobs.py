@@ -184,12 +184,16 @@ class Jobs:
                 options=json.dumps(options),
             )
 
-    async def record_delivery(self, job_id: int, items: Iterable[Delivered]) -> None:
+    async def record_delivery(self, job_id: int, items: Iterable[Delivered]) -> Job:
+        """Append messages Telegram accepted (called per message, before the next is sent);
+        returns the job as it now stands."""
         async with self._db.transaction() as conn:
             job = await _get(conn, job_id)
             assert job is not None
-            delivered = [asdict(d) for d in job.delivered] + [asdict(d) for d in items]
-            await _set(conn, job_id, self._now(), delivered=json.dumps(delivered))
+            job.delivered = [*job.delivered, *items]
+            delivered = json.dumps([asdict(d) for d in job.delivered])
+            await _set(conn, job_id, self._now(), delivered=delivered)
+        return job
 
     async def finish(
         self,
@@ -199,11 +203,13 @@ class Jobs:
         charged: int = 0,
         error_code: str | None = None,
         only_from: Sequence[JobState] = UNFINISHED_STATES,
+        status_text: str | None = None,
     ) -> Job | None:
         """End a job and settle its reservation in one transaction.
 
         Returns None (and changes nothing) when the job is not in one of `only_from`, so a
         job is never settled twice, even when a cancel races with a completion.
+        `status_text` is recorded as owed to the status message until `status_shown`.
         """
         now = self._now()
         today = self._users.today()
@@ -238,8 +244,19 @@ class Jobs:
                 settled=1,
                 error_code=error_code,
                 finished_at=now,
+                status_owed=status_text,
             )
             return await _get(conn, job_id)
+
+    async def status_shown(self, job_id: int) -> None:
+        """The status message shows the final text (or can never show it): nothing owed."""
+        await self._update(job_id, status_owed=None)
+
+    async def owing_status(self) -> list[Job]:
+        """Finished jobs whose status message may still show an earlier text."""
+        return await self._select(
+            f"state IN {_FINISHED_SQL} AND status_owed IS NOT NULL ORDER BY id"
+        )
 
     async def cancel_queued(self, job_id: int) -> Job | None:
         return await self.finish(job_id, "cancelled", only_from=("queued",))

@@ -50,6 +50,7 @@ class Delivered:
     message_id: int
     kind: str  # photo | video | document | link, or buttons (the message under an album)
     file_id: str | None = None
+    index: int | None = None  # which result (position in result_urls); None for buttons
 
     @property
     def is_result(self) -> bool:
@@ -90,6 +91,7 @@ class Job:
     submitted_at: float | None
     finished_at: float | None
     visible: bool = True  # False until its status message is posted (see JobEngine.accept)
+    status_owed: str | None = None  # the final status text not yet shown (see jobs.finish)
 
     @property
     def is_group(self) -> bool:
@@ -134,6 +136,7 @@ class Job:
             submitted_at=row["submitted_at"],
             finished_at=row["finished_at"],
             visible=bool(row["visible"]),
+            status_owed=row["status_owed"],
         )
 
 

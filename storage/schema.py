@@ -133,4 +133,28 @@ MIGRATIONS: list[tuple[str, ...]] = [
         # told it was accepted. Jobs of older databases were all announced already.
         "ALTER TABLE jobs ADD COLUMN visible INTEGER NOT NULL DEFAULT 1",
     ),
+    (
+        # The final status text a finished job still owes its status message; NULL once it
+        # is shown. Set in the same transaction as the job's end, so a restart between the
+        # end and the edit redoes the edit (the message never keeps "Sending…").
+        "ALTER TABLE jobs ADD COLUMN status_owed TEXT",
+        # A command captioning an album, waiting for the album to go quiet. Written as the
+        # update arrives (Telegram already counts it delivered), so a restart finishes it.
+        """
+        CREATE TABLE pending_albums (
+            chat_id INTEGER NOT NULL,
+            media_group_id TEXT NOT NULL,
+            user_id INTEGER NOT NULL,
+            request_message_id INTEGER NOT NULL,
+            language TEXT,
+            command TEXT NOT NULL,
+            args TEXT NOT NULL,
+            message TEXT NOT NULL,
+            deadline REAL NOT NULL,
+            claimed INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (chat_id, media_group_id)
+        )
+        """,
+    ),
 ]

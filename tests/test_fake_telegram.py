@@ -35,7 +35,7 @@ from telegram.ext import (
     filters,
 )
 
-from tests.fakes.telegram import FakeTelegram, FloodLimits, load_spec
+from tests.fakes.telegram import FakeTelegram, FloodLimits, RetryAfterWindows, load_spec
 from tests.fakes.telegram.__main__ import Console, parse_args
 from tests.fakes.telegram.formatting import command_entities, parse_html
 
@@ -807,6 +807,44 @@ async def test_flood_group_twenty_per_minute(tg: FakeTelegram, api: httpx.AsyncC
     assert tg.flood_hits[-1].scope == "group"
     tg.flood.enabled = False
     assert (await call(api, "sendMessage", chat_id=-100777, text="unlimited"))[0] == 200
+
+
+async def test_calls_inside_an_announced_retry_after_window_are_counted(
+    tg: FakeTelegram, api: httpx.AsyncClient, chat: Any
+) -> None:
+    clock = FakeClock()
+    tg.clock = clock
+    tg.retry_windows = RetryAfterWindows(grace=0.2)
+    tg.fail_next("sendMessage", error_code=429, description="Too Many Requests", retry_after=5)
+    assert (await call(api, "sendMessage", chat_id=42, text="refused"))[0] == 429
+    assert (await call(api, "sendMessage", chat_id=42, text="on its way already"))[0] == 200
+    assert tg.calls_inside_retry_after == 0  # within the grace: it was sent before the 429
+    clock.now += 1
+    tg.group_chat(-100777)
+    assert (await call(api, "sendMessage", chat_id=-100777, text="other chat"))[0] == 200
+    assert (await call(api, "sendMessage", chat_id=42, text="too soon"))[0] == 200
+    assert tg.calls_inside_retry_after == 1  # only the call to the held chat
+    clock.now += 5
+    assert (await call(api, "sendMessage", chat_id=42, text="after"))[0] == 200
+    # A 429 to a call that names no chat holds every chat; the control endpoint reports it.
+    tg.fail_next("getFile", error_code=429, description="Too Many Requests", retry_after=3)
+    assert (await call(api, "getFile", file_id="nope"))[0] == 429
+    clock.now += 1
+    assert (await call(api, "sendMessage", chat_id=-100777, text="held"))[0] == 200
+    async with httpx.AsyncClient(base_url=tg.url) as control:
+        state = (await control.get("/_fake/state")).json()
+    assert state["calls_inside_retry_after"] == 2
+
+
+async def test_fail_next_can_let_calls_through_first(
+    tg: FakeTelegram, api: httpx.AsyncClient, chat: Any
+) -> None:
+    async with httpx.AsyncClient(base_url=tg.url) as control:
+        body = {"method": "sendMessage", "error_code": 502, "description": "Bad Gateway"}
+        response = await control.post("/_fake/fail_next", json={**body, "after": 1})
+    assert response.json() == {"ok": True, "result": True}
+    statuses = [(await call(api, "sendMessage", chat_id=42, text="m"))[0] for _ in range(3)]
+    assert statuses == [200, 502, 200]
 
 
 # -- the test-side user API and the console ---------------------------------------------------

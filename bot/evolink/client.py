@@ -210,27 +210,29 @@ class EvolinkClient:
         self, method: str, url: str, *, idempotent: bool, send: Callable[[], Awaitable[T]]
     ) -> T:
         policy = self._retry
-        retries = 0
-        while True:
-            try:
-                return await send()
-            except EvolinkError as error:
-                if retries >= policy.max_retries or not should_retry(error, idempotent=idempotent):
-                    raise
-                retries += 1
-                delay = policy.delay(retries, retry_after_of(error))
-                # Path only: result URLs may carry signed query strings; the key never
-                # appears because error messages are already redacted.
-                logger.warning(
-                    "Evolink %s %s failed (retry %d of %d in %.2f s): %s",
-                    method,
-                    httpx.URL(url).path,
-                    retries,
-                    policy.max_retries,
-                    delay,
-                    error,
-                )
-            await policy.sleep(delay)
+
+        def worth_retrying(error: Exception) -> bool:
+            return isinstance(error, EvolinkError) and should_retry(error, idempotent=idempotent)
+
+        def server_wait(error: Exception) -> float | None:
+            return retry_after_of(error) if isinstance(error, EvolinkError) else None
+
+        def note(error: Exception, retry: int, delay: float) -> None:
+            # Path only: result URLs may carry signed query strings; the key never
+            # appears because error messages are already redacted.
+            logger.warning(
+                "Evolink %s %s failed (retry %d of %d in %.2f s): %s",
+                method,
+                httpx.URL(url).path,
+                retry,
+                policy.max_retries,
+                delay,
+                error,
+            )
+
+        return await policy.run(
+            send, retry_on=worth_retrying, retry_after=server_wait, on_retry=note
+        )
 
 
 def _parse(model: type[M], body: Any, what: str) -> M:

@@ -1,12 +1,14 @@
 """Sending finished results to the chat: photo, album, video, document or link.
 
 Result links expire after 24 h, so results are downloaded and uploaded to Telegram at once.
-Anything over Telegram's photo limits goes as a document; past 50 MB, as a link.
+Anything over Telegram's photo limits goes as a document; past 50 MB, as a link. Each send
+is one message (or one album) so the caller can record it before the next (handover.py).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,14 +110,32 @@ def result_keyboard(job: Job, images: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[again], row])
 
 
+@dataclass(frozen=True, slots=True)
+class Envelope:
+    """What every result message of a job carries: caption, mention and reply target."""
+
+    caption: str
+    entities: list[MessageEntity]
+    reply: ReplyParameters
+
+
+def envelope_for(job: Job, requester: Requester | None) -> Envelope:
+    caption, entities = caption_for(job, requester)
+    reply = ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
+    return Envelope(caption, entities, reply)
+
+
 class Delivery:
+    """One Telegram message (or one album) per method; each returns what Telegram took."""
+
     def __init__(self, bot: Bot, client: EvolinkClient) -> None:
         self._bot = bot
         self._client = client
 
-    async def fetch(self, urls: list[str], start: int = 0) -> list[Fetched]:
+    async def fetch(self, urls: list[str], indices: Iterable[int]) -> list[Fetched]:
         fetched: list[Fetched] = []
-        for index, url in enumerate(urls[start:], start):
+        for index in indices:
+            url = urls[index]
             try:
                 data = await self._client.download(url, max_bytes=UPLOAD_LIMIT)
                 fetched.append(Fetched(index, url, data, len(data)))
@@ -123,45 +143,7 @@ class Delivery:
                 fetched.append(Fetched(index, url, None, too_large.size or UPLOAD_LIMIT + 1))
         return fetched
 
-    async def send(
-        self, job: Job, items: list[Fetched], requester: Requester | None
-    ) -> list[Delivered]:
-        """Send what `fetch` brought back as replies to the request; returns what was sent."""
-        await self._show_uploading(job)
-        caption, entities = caption_for(job, requester)
-        reply = ReplyParameters(job.request_message_id, allow_sending_without_reply=True)
-        files = [item for item in items if item.data is not None]
-        links = [item for item in items if item.data is None]
-        sent: list[Delivered] = []
-        if job.kind == "video":
-            for item in files:
-                assert item.data is not None
-                message = await self._bot.send_video(
-                    job.chat_id,
-                    item.data,
-                    filename=f"result-{job.id}.mp4",
-                    caption=caption,
-                    caption_entities=entities,
-                    supports_streaming=True,
-                    reply_parameters=reply,
-                    reply_markup=result_keyboard(job, 0),
-                )
-                sent.append(_delivered(message))
-        elif len(files) == 1:
-            sent.append(await self._send_single_image(job, files[0], caption, entities, reply))
-        elif files:
-            sent.extend(await self._send_album(job, files, caption, entities, reply))
-        for item in links:
-            message = await self._bot.send_message(
-                job.chat_id,
-                t("result_link", job.language, size_mb=round(item.size / 1e6, 1), url=item.url),
-                reply_parameters=reply,
-                reply_markup=result_keyboard(job, 0) if not files else None,
-            )
-            sent.append(Delivered(message.message_id, "link"))
-        return sent
-
-    async def _show_uploading(self, job: Job) -> None:
+    async def show_uploading(self, job: Job) -> None:
         """'sending a photo…' in the chat header while the upload runs (a courtesy only)."""
         action = ChatAction.UPLOAD_VIDEO if job.kind == "video" else ChatAction.UPLOAD_PHOTO
         try:
@@ -169,72 +151,89 @@ class Delivery:
         except TelegramError as error:
             log.info("chat action for job %s refused: %s", job.id, error)
 
-    async def _send_single_image(
-        self,
-        job: Job,
-        item: Fetched,
-        caption: str,
-        entities: list[MessageEntity],
-        reply: ReplyParameters,
-    ) -> Delivered:
+    async def send_video(self, job: Job, item: Fetched, envelope: Envelope) -> list[Delivered]:
+        assert item.data is not None
+        message = await self._bot.send_video(
+            job.chat_id,
+            item.data,
+            filename=f"result-{job.id}.mp4",
+            caption=envelope.caption,
+            caption_entities=envelope.entities,
+            supports_streaming=True,
+            reply_parameters=envelope.reply,
+            reply_markup=result_keyboard(job, 0),
+        )
+        return [_delivered(message, item.index)]
+
+    async def send_image(self, job: Job, item: Fetched, envelope: Envelope) -> list[Delivered]:
         assert item.data is not None
         options: dict[str, Any] = {
             "filename": f"result-{job.id}.png",
-            "caption": caption,
-            "caption_entities": entities,
-            "reply_parameters": reply,
+            "caption": envelope.caption,
+            "caption_entities": envelope.entities,
+            "reply_parameters": envelope.reply,
             "reply_markup": result_keyboard(job, 1),
         }
         # Over Telegram's photo limits the same bytes go as a document, uncompressed; and
         # if Telegram refuses them as a photo anyway, they go as a document too.
         if photo_ok(item.data):
             try:
-                return _delivered(await self._bot.send_photo(job.chat_id, item.data, **options))
+                message = await self._bot.send_photo(job.chat_id, item.data, **options)
+                return [_delivered(message, item.index)]
             except BadRequest as refused:
                 log.info("result of job %s refused as a photo (%s)", job.id, refused)
         message = await self._bot.send_document(job.chat_id, item.data, **options)
-        return _delivered(message)
+        return [_delivered(message, item.index)]
 
-    async def _send_album(
-        self,
-        job: Job,
-        items: list[Fetched],
-        caption: str,
-        entities: list[MessageEntity],
-        reply: ReplyParameters,
+    async def send_album(
+        self, job: Job, items: list[Fetched], envelope: Envelope
     ) -> list[Delivered]:
-        """Albums can't carry buttons, so a short message with them follows the album."""
+        """Albums can't carry buttons: `send_buttons` follows with them."""
         as_photos = all(item.data is not None and photo_ok(item.data) for item in items)
         messages: tuple[Message, ...] = ()
         if as_photos:
             try:
-                media = _album(job, items, caption, entities, InputMediaPhoto)
+                media = _album(job, items, envelope, InputMediaPhoto)
                 messages = await self._bot.send_media_group(
-                    job.chat_id, media, reply_parameters=reply
+                    job.chat_id, media, reply_parameters=envelope.reply
                 )
             except BadRequest as refused:
                 log.info("results of job %s refused as photos (%s)", job.id, refused)
         if not messages:
-            media = _album(job, items, caption, entities, InputMediaDocument)
-            messages = await self._bot.send_media_group(job.chat_id, media, reply_parameters=reply)
-        sent = [_delivered(message) for message in messages]
-        buttons = await self._bot.send_message(
+            media = _album(job, items, envelope, InputMediaDocument)
+            messages = await self._bot.send_media_group(
+                job.chat_id, media, reply_parameters=envelope.reply
+            )
+        return [
+            _delivered(message, item.index) for message, item in zip(messages, items, strict=True)
+        ]
+
+    async def send_buttons(self, job: Job, album_message_id: int, images: int) -> list[Delivered]:
+        message = await self._bot.send_message(
             job.chat_id,
             t("result_buttons", job.language),
-            reply_parameters=ReplyParameters(
-                messages[0].message_id, allow_sending_without_reply=True
-            ),
-            reply_markup=result_keyboard(job, len(items)),
+            reply_parameters=ReplyParameters(album_message_id, allow_sending_without_reply=True),
+            reply_markup=result_keyboard(job, images),
         )
-        sent.append(Delivered(buttons.message_id, "buttons"))
-        return sent
+        return [Delivered(message.message_id, "buttons")]
+
+    async def send_link(
+        self, job: Job, item: Fetched, envelope: Envelope, *, buttons: bool
+    ) -> list[Delivered]:
+        """A result too large for Telegram: its link (valid 24 h); buttons if nothing else has."""
+        message = await self._bot.send_message(
+            job.chat_id,
+            t("result_link", job.language, size_mb=round(item.size / 1e6, 1), url=item.url),
+            reply_parameters=envelope.reply,
+            reply_markup=result_keyboard(job, 0) if buttons else None,
+        )
+        return [Delivered(message.message_id, "link", index=item.index)]
 
 
 def _album(
     job: Job,
     items: list[Fetched],
-    caption: str,
-    entities: list[MessageEntity],
+    envelope: Envelope,
     kind: type[InputMediaPhoto] | type[InputMediaDocument],
 ) -> list[InputMediaPhoto | InputMediaDocument]:
     """One album item per result; the caption goes on the first (Telegram shows it there)."""
@@ -244,25 +243,39 @@ def _album(
         name = f"result-{job.id}-{item.index + 1}.png"
         if position == 0:
             media.append(
-                kind(item.data, filename=name, caption=caption, caption_entities=entities)
+                kind(
+                    item.data,
+                    filename=name,
+                    caption=envelope.caption,
+                    caption_entities=envelope.entities,
+                )
             )
         else:
             media.append(kind(item.data, filename=name))
     return media
 
 
-def _delivered(message: Message) -> Delivered:
+def _delivered(message: Message, index: int) -> Delivered:
     if message.photo:
-        return Delivered(message.message_id, "photo", message.photo[-1].file_id)
+        return Delivered(message.message_id, "photo", message.photo[-1].file_id, index)
     if message.video:
-        return Delivered(message.message_id, "video", message.video.file_id)
+        return Delivered(message.message_id, "video", message.video.file_id, index)
     if message.document:
-        return Delivered(message.message_id, "document", message.document.file_id)
-    return Delivered(message.message_id, "text")
+        return Delivered(message.message_id, "document", message.document.file_id, index)
+    return Delivered(message.message_id, "text", index=index)
 
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-__all__ = ["Delivery", "EvolinkError", "Fetched", "Requester", "caption_for", "photo_ok"]
+__all__ = [
+    "Delivery",
+    "Envelope",
+    "EvolinkError",
+    "Fetched",
+    "Requester",
+    "caption_for",
+    "envelope_for",
+    "photo_ok",
+]

@@ -11,11 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import Bot
-from telegram.error import BadRequest, NetworkError
 
 from bot.clock import Clock, wait_event
 from bot.evolink.client import EvolinkClient
@@ -29,20 +27,22 @@ from bot.evolink.errors import (
 from bot.evolink.models import GenerationRequest, Task
 from bot.jobs import failures, submission
 from bot.jobs.alerts import AdminAlerts
-from bot.jobs.delivery import Delivery, Requester
 from bot.jobs.failures import Failure
+from bot.jobs.handover import Handover
 from bot.jobs.inputs import upload_inputs
 from bot.jobs.schedule import next_poll_delay
 from bot.jobs.status import StatusReporter
 from bot.messages import t
 from bot.models import registry
 from bot.pricing import Prices
+from bot.retry import RetryPolicy
 from storage import Storage
-from storage.models import Accepted, Delivered, Job, Limits, NewJob, Refused
+from storage.models import Accepted, Job, Limits, NewJob, Refused
 
 log = logging.getLogger(__name__)
 
 PAUSED_FLAG = "paused"
+DELIVERY_RETRY = RetryPolicy(max_retries=3, base_delay=3.0, max_delay=30.0)
 SAFETY_TICK = 5.0  # the scheduler also looks at the queue this often, in case a wake was lost
 
 
@@ -53,7 +53,8 @@ class EngineConfig:
     video_timeout: float = 1800.0
     callback_url: str | None = None
     poll_scale: float = 1.0  # tests shrink the poll schedule; production keeps 1.0
-    delivery_retry_delays: tuple[float, ...] = (3.0, 10.0, 30.0)
+    # Sending results: the links live 24 h, so a short outage must not cost the user them.
+    delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
 
 
 class JobEngine:
@@ -68,7 +69,6 @@ class JobEngine:
         status: StatusReporter,
         alerts: AdminAlerts,
         clock: Clock,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.storage = storage
         self.prices = prices
@@ -78,8 +78,14 @@ class JobEngine:
         self.status = status
         self._alerts = alerts
         self._clock = clock
-        self._sleep = sleep
-        self._delivery = Delivery(bot, client)
+        self._handover = Handover(
+            bot=bot,
+            client=client,
+            storage=storage,
+            retry=config.delivery_retry,
+            charge=self._charge_for,
+            clock=clock,
+        )
         self._wake = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._pokes: dict[str, asyncio.Event] = {}
@@ -105,6 +111,7 @@ class JobEngine:
                 await task
         self._tasks.clear()
         self._scheduler = None
+        await self._handover.stop()
 
     def wake(self) -> None:
         self._wake.set()
@@ -206,6 +213,7 @@ class JobEngine:
             elif job.state in ("submitting", "running", "delivering"):
                 log.info("resuming job %s in state %s", job.id, job.state)
                 self._spawn(job)
+        self._handover.start_showing_owed()
 
     # --- one job --------------------------------------------------------------------------
 
@@ -329,55 +337,10 @@ class JobEngine:
 
     async def _deliver(self, job: Job) -> None:
         await self.status.show(job, t("status_delivering", job.language))
-        already = sum(1 for d in job.delivered if d.is_result)
-        if already < len(job.result_urls):
-            sent = await self._send_results(job, already)
-            await self.storage.jobs.record_delivery(job.id, sent)
-            job = await self._reload(job)
-        produced = sum(1 for d in job.delivered if d.is_result)
-        if produced == 0:
-            raise Failure("err_result_missing", "delivery_failed")
-        charged = self._charge_for(job, produced)
-        finished = await self.storage.jobs.finish(job.id, "done", charged=charged)
-        if finished is not None:
-            seconds = round((finished.finished_at or self._clock.now()) - finished.created_at)
-            await self.status.show(
-                finished, t("status_done", job.language, seconds=seconds), final=True
-            )
-
-    async def _send_results(self, job: Job, start: int) -> list[Delivered]:
-        """Download once, then send, trying again when Telegram can't be reached for a moment.
-
-        The result links live 24 h, so a short outage must not cost the user their result.
-        A send that timed out after Telegram took it may arrive twice; PRODUCT.md §4 prefers
-        that to losing it. Refusals (bad request, blocked bot) are not retried.
-        """
-        requester = await self._requester(job.user_id)
-        try:
-            items = await self._delivery.fetch(job.result_urls, start=start)
-        except EvolinkError as error:
-            raise Failure("err_result_missing", "result_download") from error
-        delays = self._config.delivery_retry_delays
-        for attempt in range(len(delays) + 1):
-            try:
-                return await self._delivery.send(job, items, requester)
-            except NetworkError as error:  # includes TimedOut; BadRequest is a refusal
-                if isinstance(error, BadRequest):
-                    raise
-                if attempt == len(delays):
-                    raise Failure("err_delivery", "telegram_unreachable") from error
-                log.warning("delivering job %s failed (%s); retrying", job.id, error)
-                await self._sleep(delays[attempt])
-        raise AssertionError("unreachable")
+        await self._handover.deliver(job)
 
     def _charge_for(self, job: Job, produced: int) -> int:
         return self.prices.settle(job.model, job.options, produced)
-
-    async def _requester(self, user_id: int) -> Requester | None:
-        record = await self.storage.users.get(user_id)
-        if record is None:
-            return None
-        return Requester(user_id, record.first_name or str(user_id), record.username)
 
     async def _fail(self, job: Job, failure: Failure) -> None:
         finished = await self.storage.jobs.finish(job.id, "failed", error_code=failure.code)

@@ -2,8 +2,9 @@
 
 Both sides are sped up the same way: the fake Telegram enforces looser flood limits and the
 bot's own limiter is loosened to match; status edits, polls and retries are shortened.
-Every test ends by asserting that neither fake saw a call a real server would refuse, and
-that the bot token never reached Evolink.
+Every test ends by asserting that neither fake saw a call a real server would refuse, that
+no call went inside a retry_after window Telegram announced, and that the bot token never
+reached Evolink.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from bot.config import Settings
 from bot.evolink.retry import RetryPolicy
 from bot.ratelimit import FloodLimits as BotFloodLimits
 from tests.fakes.evolink import FakeEvolink
-from tests.fakes.telegram import FakeTelegram, FloodLimits
+from tests.fakes.telegram import FakeTelegram, FloodLimits, RetryAfterWindows
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
 KEY = "test-evolink-key"
@@ -57,7 +58,7 @@ FAST_TUNING = Tuning(
     retry=RetryPolicy(base_delay=0.01, max_delay=0.05, sleep=no_sleep),
     poll_timeout=1,
     poll_scale=0.05,
-    delivery_retry_delays=(0.05, 0.05),
+    delivery_retry=RetryPolicy(max_retries=2, base_delay=0.05, max_delay=0.05),
 )
 
 
@@ -162,6 +163,8 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         group_per_minute=4000,
         global_per_second=300,
     )
+    # Calls already on their way when a 429 was answered could not obey it.
+    tg.retry_windows = RetryAfterWindows(grace=0.2)
     evo = FakeEvolink(api_key=KEY)
     evo.forbidden_substrings.append(TOKEN)
     await tg.start()
@@ -175,6 +178,7 @@ async def harness(tmp_path: Path) -> AsyncIterator[Harness]:
         await tg.stop()
     assert tg.violations == [], tg.violations
     assert evo.violations == [], evo.violations
+    assert tg.calls_inside_retry_after == 0, tg.describe("calls inside retry_after windows")
 
 
 Waiter = Callable[..., Awaitable[dict[str, Any]]]

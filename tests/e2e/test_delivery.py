@@ -80,3 +80,118 @@ async def test_a_telegram_blip_while_fetching_the_photo_is_retried(harness: Harn
     photo = await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
     assert photo["caption"] == "make it night"
     assert len(tg.calls_to("getFile")) == 2
+
+
+# --- an album and the buttons message under it (issue 9: each message recorded at once) ---
+
+
+async def _album_of_four(harness: Harness) -> int:
+    tg = harness.tg
+    alice = tg.user(1001, "Alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine four kittens --n 4")
+    return int(chat["id"])
+
+
+async def _done(harness: Harness, chat_id: int) -> None:
+    """Wait for the status message's final text and the charge in the ledger."""
+    await harness.reply_in(chat_id, lambda m: m.get("text", "").startswith("✅"))
+    await harness.tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
+
+
+def _photos(harness: Harness, chat_id: int) -> int:
+    return len([m for m in harness.tg.bot_messages(chat_id) if m.get("photo")])
+
+
+def _told_nothing_was_charged(harness: Harness, chat_id: int) -> bool:
+    texts = [m.get("text", "") for m in harness.tg.bot_messages(chat_id)]
+    return any("Nothing was charged" in text for text in texts)
+
+
+async def test_a_blip_on_the_buttons_message_does_not_send_the_album_again(
+    harness: Harness,
+) -> None:
+    tg = harness.tg
+    await harness.start()
+    # The first sendMessage is the status message; the second, the buttons under the album.
+    tg.fail_next("sendMessage", error_code=502, description="Bad Gateway", after=1)
+    chat_id = await _album_of_four(harness)
+    await harness.reply_in(chat_id, lambda m: m.get("text") == t("result_buttons"))
+    await _done(harness, chat_id)
+    assert _photos(harness, chat_id) == 4
+    assert len(tg.calls_to("sendMediaGroup")) == 1
+    assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]
+
+
+async def test_floods_on_the_buttons_message_never_refund_the_pictures(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    tg.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        retry_after=1,
+        times=4,
+        after=1,
+    )
+    chat_id = await _album_of_four(harness)
+    await _done(harness, chat_id)
+    assert _photos(harness, chat_id) == 4 and len(tg.calls_to("sendMediaGroup")) == 1
+    assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]
+    assert not _told_nothing_was_charged(harness, chat_id)
+    assert tg.calls_inside_retry_after == 0
+
+
+async def test_a_bot_blocked_right_after_the_album_still_charges_for_it(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    forbidden = "Forbidden: bot was blocked by the user"
+    tg.fail_next("sendMessage", error_code=403, description=forbidden, after=1, times=10)
+    chat_id = await _album_of_four(harness)
+    await _done(harness, chat_id)
+    assert _photos(harness, chat_id) == 4
+    assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]
+    refused = [c for c in tg.calls_to("sendMessage") if c.status == 403]
+    assert len(refused) == 1  # a refusal is not retried
+
+
+async def test_a_blip_on_the_album_itself_delivers_it_once(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    tg.fail_next("sendMediaGroup", error_code=502, description="Bad Gateway")
+    chat_id = await _album_of_four(harness)
+    await harness.reply_in(chat_id, lambda m: m.get("text") == t("result_buttons"))
+    await _done(harness, chat_id)
+    assert _photos(harness, chat_id) == 4
+    assert [c.status for c in tg.calls_to("sendMediaGroup")] == [502, 200]
+    assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]
+
+
+async def test_floods_on_the_result_itself_are_waited_out_not_failed(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start()
+    # More 429s than the flood limiter retries by itself: delivery waits them out too.
+    flood = "Too Many Requests: retry after 1"
+    tg.fail_next("sendPhoto", error_code=429, description=flood, retry_after=1, times=5)
+    chat_id = await _imagine(harness)
+    await harness.reply_in(chat_id, lambda m: m.get("text", "").startswith("✅"))
+    assert len([m for m in tg.bot_messages(chat_id) if m.get("photo")]) == 1
+    await tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
+    assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
+    assert tg.calls_inside_retry_after == 0
+
+
+async def test_a_bot_blocked_halfway_charges_only_for_what_arrived(harness: Harness) -> None:
+    tg = harness.tg
+    harness.evo.result_padding = 51 * 1024 * 1024  # too large to upload: each goes as a link
+    await harness.start()
+    forbidden = "Forbidden: bot was blocked by the user"
+    # Through: the status message and the first link; refused: the second link.
+    tg.fail_next("sendMessage", error_code=403, description=forbidden, after=2, times=10)
+    alice = tg.user(1001, "Alice")
+    chat = tg.private_chat(alice)
+    tg.send_text(chat, alice, "/imagine two foxes --n 2")
+    await harness.reply_in(chat["id"], lambda m: m.get("text", "").startswith("✅"))
+    links = [m for m in tg.bot_messages(chat["id"]) if "http" in m.get("text", "")]
+    assert len(links) == 1
+    assert harness.ledger(1001) == [("reserve", 200), ("charge", 100), ("release", 100)]

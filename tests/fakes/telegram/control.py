@@ -36,7 +36,12 @@ the user's private chat, a negative chat_id an auto-titled supergroup):
   GET  /_fake/log?chat_id=   the chat as text, one line per message
   GET  /_fake/messages?chat_id=   the chat's messages as JSON
   GET  /_fake/calls          every Bot API call the bot made (method, status, error)
-  GET  /_fake/state          violations, errors and flood hits so far
+  GET  /_fake/state          violations, errors and flood hits so far, and
+                             calls_inside_retry_after: messages and edits that arrived inside
+                             a retry_after window this fake announced (0 for a bot that obeys)
+  POST /_fake/fail_next      {"method", "error_code"?, "description"?, "retry_after"?,
+                              "times"?, "after"?}: fail the next matching calls
+  POST /_fake/clear_failures {}
   GET  /_fake/file/{file_id} the bytes of a file (e.g. a picture the bot sent)
 
 Example: curl -s localhost:8081/_fake/send_text -d '{"user_id": 1001, "text": "/help"}'
@@ -123,6 +128,23 @@ def _group(tg: FakeTelegram, body: JsonDict) -> Any:
     return tg.group_chat(body["chat_id"], body.get("title", "Group"), body.get("supergroup", True))
 
 
+def _fail_next(tg: FakeTelegram, body: JsonDict) -> Any:
+    tg.fail_next(
+        body["method"],
+        error_code=int(body.get("error_code", 400)),
+        description=body.get("description", "Bad Request: injected"),
+        retry_after=body.get("retry_after"),
+        times=int(body.get("times", 1)),
+        after=int(body.get("after", 0)),
+    )
+    return True
+
+
+def _clear_failures(tg: FakeTelegram, body: JsonDict) -> Any:
+    tg.clear_failures()
+    return True
+
+
 _ACTIONS: dict[str, Action] = {
     "send_text": _send_text,
     "send_photo": _send_photo,
@@ -131,6 +153,8 @@ _ACTIONS: dict[str, Action] = {
     "press": _press,
     "user": _user,
     "group": _group,
+    "fail_next": _fail_next,
+    "clear_failures": _clear_failures,
 }
 
 

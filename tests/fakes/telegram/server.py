@@ -60,6 +60,7 @@ class _Failure:
     method: str
     error: ApiError
     times: int
+    after: int = 0  # matching calls to let through first
 
 
 @dataclass
@@ -189,11 +190,17 @@ class FakeTelegram(UserApi):
         description: str = "Bad Request: injected",
         retry_after: int | None = None,
         times: int = 1,
+        after: int = 0,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` with this error (after validation)."""
+        """Answer ``times`` calls of ``method`` with this error (after validation), starting
+        with the next one, or with the one after ``after`` more calls of it succeeded."""
         parameters = {"retry_after": retry_after} if retry_after is not None else None
         error = ApiError(error_code, description, parameters=parameters)
-        self._failures.append(_Failure(method.lower(), error, times))
+        self._failures.append(_Failure(method.lower(), error, times, after))
+
+    def clear_failures(self) -> None:
+        """Forget every failure `fail_next` still has queued."""
+        self._failures.clear()
 
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method.lower() == method.lower()]
@@ -304,6 +311,9 @@ class FakeTelegram(UserApi):
     def _take_failure(self, method: str) -> None:
         for failure in self._failures:
             if failure.method == method.lower():
+                if failure.after > 0:
+                    failure.after -= 1
+                    return
                 failure.times -= 1
                 if failure.times <= 0:
                     self._failures.remove(failure)

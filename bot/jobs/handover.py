@@ -1,0 +1,235 @@
+"""Handing a finished job's results to the chat, message by message, and ending the job.
+
+Each message Telegram accepts is recorded before the next is sent, so a retry or a restart
+sends only what is missing (never the album again). The buttons message under an album is a
+courtesy: its failure never fails the job. The user pays for the results that arrived: a job
+that delivered something is never fully refunded, whatever stops the rest (a 403 from a bot
+that was blocked included). The final status text is written together with the job's end and
+shown after it; what a crash left owed is shown at the next start (`start_showing_owed`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.clock import Clock
+from bot.evolink.client import EvolinkClient
+from bot.evolink.errors import EvolinkError
+from bot.jobs.delivery import Delivery, Fetched, Requester, envelope_for
+from bot.jobs.failures import Failure
+from bot.messages import t
+from bot.ratelimit import retry_after_seconds
+from bot.retry import RetryPolicy
+from storage import Storage
+from storage.models import Delivered, Job
+
+log = logging.getLogger(__name__)
+
+Step = Callable[[], Awaitable[list[Delivered]]]
+Charge = Callable[[Job, int], int]
+_FILES = ("photo", "document")
+
+
+def results_of(job: Job) -> list[Delivered]:
+    return [d for d in job.delivered if d.is_result]
+
+
+def missing_indices(job: Job) -> list[int]:
+    """Results not yet in the chat. Records from before indices were kept are in order."""
+    results = results_of(job)
+    if any(d.index is None for d in results):
+        done = set(range(len(results)))
+    else:
+        done = {d.index for d in results if d.index is not None}
+    return [index for index in range(len(job.result_urls)) if index not in done]
+
+
+def transient(error: Exception) -> bool:
+    """Worth sending again: Telegram unreachable for a moment, or a flood wait.
+
+    A refusal (bad request, blocked bot, no right to send) would only be refused again.
+    """
+    if isinstance(error, RetryAfter):
+        return True
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+def _flood_wait(error: Exception) -> float | None:
+    return retry_after_seconds(error) if isinstance(error, RetryAfter) else None
+
+
+class Handover:
+    def __init__(
+        self,
+        *,
+        bot: Bot,
+        client: EvolinkClient,
+        storage: Storage,
+        retry: RetryPolicy,
+        charge: Charge,
+        clock: Clock,
+    ) -> None:
+        self._bot = bot
+        self._delivery = Delivery(bot, client)
+        self._storage = storage
+        self._retry = retry
+        self._charge = charge
+        self._clock = clock
+        self._owed: asyncio.Task[None] | None = None
+
+    async def deliver(self, job: Job) -> None:
+        """Send what is missing, then end the job: done and charged for what arrived."""
+        try:
+            job = await self._send_missing(job, await self._requester(job.user_id))
+        except Exception as error:  # Failure, refusals, anything: what arrived still counts
+            job = await self._reload(job)
+            if results_of(job):
+                log.warning("job %s: delivery stopped (%r); charging what arrived", job.id, error)
+            elif isinstance(error, TelegramError):
+                raise _failure_of(error) from error
+            else:
+                raise
+        produced = len(results_of(job))
+        if produced == 0:
+            raise Failure("err_result_missing", "delivery_failed")
+        await self._finish(job, produced)
+
+    def start_showing_owed(self) -> None:
+        """At start-up, in the background (Telegram may be slow to reach): show every final
+        status a crash left unshown."""
+        self._owed = asyncio.create_task(self._show_owed(), name="owed-statuses")
+
+    async def stop(self) -> None:
+        if self._owed is not None:
+            self._owed.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._owed
+            self._owed = None
+
+    async def _show_owed(self) -> None:
+        for job in await self._storage.jobs.owing_status():
+            await self.show_final(job)
+
+    async def show_final(self, job: Job) -> None:
+        """Edit the status message to the owed final text; the debt ends once Telegram
+        took it or refused it for good (message deleted, bot blocked)."""
+        if job.status_owed is None:
+            return
+        if job.status_message_id is not None:
+            edit = partial(
+                self._bot.edit_message_text,
+                job.status_owed,
+                chat_id=job.chat_id,
+                message_id=job.status_message_id,
+            )
+            try:
+                await self._retry.run(edit, retry_on=transient, retry_after=_flood_wait)
+            except (BadRequest, Forbidden) as refused:
+                log.info("final status of job %s refused: %s", job.id, refused)
+            except TelegramError as error:
+                log.warning("final status of job %s not shown yet: %s", job.id, error)
+                return
+        await self._storage.jobs.status_shown(job.id)
+
+    async def _send_missing(self, job: Job, requester: Requester | None) -> Job:
+        """Returns the job with every message that went out recorded."""
+        indices = missing_indices(job)
+        if indices:
+            try:
+                items = await self._delivery.fetch(job.result_urls, indices)
+            except EvolinkError as error:
+                raise Failure("err_result_missing", "result_download") from error
+            await self._delivery.show_uploading(job)
+            for step in self._plan(job, items, requester):
+                job = await self._send(job, step)
+        return await self._buttons_if_owed(job)
+
+    def _plan(self, job: Job, items: list[Fetched], requester: Requester | None) -> list[Step]:
+        """One step per message (an album is one), in the order they are sent."""
+        envelope = envelope_for(job, requester)
+        delivery = self._delivery
+        files = [item for item in items if item.data is not None]
+        links = [item for item in items if item.data is None]
+        steps: list[Step] = []
+        if job.kind == "video":
+            steps = [partial(delivery.send_video, job, item, envelope) for item in files]
+        elif len(files) == 1:
+            steps = [partial(delivery.send_image, job, files[0], envelope)]
+        elif files:
+            steps = [partial(delivery.send_album, job, files, envelope)]
+        # Links carry the buttons only when no picture or video does.
+        buttons = not files and not [d for d in results_of(job) if d.kind != "link"]
+        steps += [
+            partial(delivery.send_link, job, item, envelope, buttons=buttons) for item in links
+        ]
+        return steps
+
+    async def _send(self, job: Job, step: Step) -> Job:
+        """One message, tried again after a blip or a flood wait, recorded at once.
+
+        A send that timed out after Telegram took it may arrive twice; PRODUCT.md §4
+        prefers that to losing it.
+        """
+        sent = await self._retry.run(
+            step, retry_on=transient, retry_after=_flood_wait, on_retry=_note_retry(job)
+        )
+        return await self._storage.jobs.record_delivery(job.id, sent)
+
+    async def _buttons_if_owed(self, job: Job) -> Job:
+        """The buttons under an album: best effort, never at the album's expense."""
+        files = [d for d in results_of(job) if d.kind in _FILES]
+        if len(files) < 2 or any(d.kind == "buttons" for d in job.delivered):
+            return job
+        step = partial(self._delivery.send_buttons, job, files[0].message_id, len(files))
+        try:
+            return await self._send(job, step)
+        except TelegramError as error:
+            log.info("buttons for job %s not sent (%s); the pictures arrived", job.id, error)
+            return job
+
+    async def _finish(self, job: Job, produced: int) -> None:
+        seconds = round(self._clock.now() - job.created_at)
+        text = t("status_done", job.language, seconds=seconds)
+        charged = self._charge(job, produced)
+        finished = await self._storage.jobs.finish(
+            job.id, "done", charged=charged, status_text=text
+        )
+        if finished is not None:
+            await self.show_final(finished)
+
+    async def _requester(self, user_id: int) -> Requester | None:
+        record = await self._storage.users.get(user_id)
+        if record is None:
+            return None
+        return Requester(user_id, record.first_name or str(user_id), record.username)
+
+    async def _reload(self, job: Job) -> Job:
+        fresh = await self._storage.jobs.get(job.id)
+        assert fresh is not None
+        return fresh
+
+
+def _failure_of(error: TelegramError) -> Failure:
+    """How a delivery that got nothing into the chat ends (with a full refund)."""
+    code = "telegram_unreachable" if transient(error) else "telegram_refused"
+    return Failure("err_delivery", code)
+
+
+def _note_retry(job: Job) -> Callable[[Exception, int, float], None]:
+    def note(error: Exception, retry: int, delay: float) -> None:
+        log.warning(
+            "delivering job %s failed (%s); retry %d in %.1f s",
+            job.id,
+            error,
+            retry,
+            delay,
+        )
+
+    return note
