@@ -343,15 +343,17 @@ class JobEngine:
         return self.prices.settle(job.model, job.options, produced)
 
     async def _fail(self, job: Job, failure: Failure) -> None:
-        finished = await self.storage.jobs.finish(job.id, "failed", error_code=failure.code)
+        """End the job with a full refund; the failure text is owed to the user until shown
+        (a restart in between shows it then), as a new message when an edit would not notify."""
+        reason = t(failure.key, job.language, **dict(failure.params))
+        text = t("status_failed", job.language, reason=reason)
+        finished = await self.storage.jobs.finish(
+            job.id, "failed", error_code=failure.code, status_text=text
+        )
         if finished is None:
             return
         log.info("job %s failed: %s", job.id, failure.code)
-        reason = t(failure.key, finished.language, **dict(failure.params))
-        text = t("status_failed", finished.language, reason=reason)
-        await self.status.show(finished, text, final=True)
-        if submission.needs_new_message(finished, self._clock.now()):
-            await submission.post_reply(self._bot, finished, text)  # edits don't notify
+        await self._handover.show_final(finished)
 
     async def _failure_from(self, error: EvolinkError, *, creating: bool = False) -> Failure:
         failure = failures.from_exception(error, creating=creating)

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
 
-from telegram import Bot
+from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
@@ -24,6 +24,7 @@ from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import EvolinkError
 from bot.jobs.delivery import Delivery, Fetched, Requester, envelope_for
 from bot.jobs.failures import Failure
+from bot.jobs.submission import needs_new_message
 from bot.messages import t
 from bot.ratelimit import retry_after_seconds
 from bot.retry import RetryPolicy
@@ -118,25 +119,46 @@ class Handover:
             await self.show_final(job)
 
     async def show_final(self, job: Job) -> None:
-        """Edit the status message to the owed final text; the debt ends once Telegram
-        took it or refused it for good (message deleted, bot blocked)."""
+        """Show the owed final text: an edit of the status message, and for a failure a new
+        reply too when an edit would go unnoticed (no status message, or a long job). The
+        debt ends once Telegram took it or refused it for good (message deleted, bot
+        blocked); a blip leaves it owed for the next start."""
         if job.status_owed is None:
             return
-        if job.status_message_id is not None:
-            edit = partial(
-                self._bot.edit_message_text,
-                job.status_owed,
-                chat_id=job.chat_id,
-                message_id=job.status_message_id,
-            )
-            try:
-                await self._retry.run(edit, retry_on=transient, retry_after=_flood_wait)
-            except (BadRequest, Forbidden) as refused:
-                log.info("final status of job %s refused: %s", job.id, refused)
-            except TelegramError as error:
-                log.warning("final status of job %s not shown yet: %s", job.id, error)
-                return
+        try:
+            if job.status_message_id is not None:
+                await self._tell(job, self._edit_final(job))
+            if job.state == "failed" and needs_new_message(job, self._clock.now()):
+                await self._tell(job, self._reply_final(job))
+        except TelegramError as error:
+            log.warning("final status of job %s not shown yet: %s", job.id, error)
+            return
         await self._storage.jobs.status_shown(job.id)
+
+    def _edit_final(self, job: Job) -> Callable[[], Awaitable[object]]:
+        return partial(
+            self._bot.edit_message_text,
+            job.status_owed or "",
+            chat_id=job.chat_id,
+            message_id=job.status_message_id,
+        )
+
+    def _reply_final(self, job: Job) -> Callable[[], Awaitable[object]]:
+        return partial(
+            self._bot.send_message,
+            job.chat_id,
+            job.status_owed or "",
+            reply_parameters=ReplyParameters(
+                job.request_message_id, allow_sending_without_reply=True
+            ),
+        )
+
+    async def _tell(self, job: Job, call: Callable[[], Awaitable[object]]) -> None:
+        """One final-status call, retried after blips; a refusal is final and is let go."""
+        try:
+            await self._retry.run(call, retry_on=transient, retry_after=_flood_wait)
+        except (BadRequest, Forbidden) as refused:
+            log.info("final status of job %s refused: %s", job.id, refused)
 
     async def _send_missing(self, job: Job, requester: Requester | None) -> Job:
         """Returns the job with every message that went out recorded."""
