@@ -21,6 +21,7 @@ from bot.evolink.client import EvolinkClient
 from bot.health import Heartbeat, heartbeat_path
 from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
 from bot.jobs.engine import DELIVERY_RETRY, EngineConfig, JobEngine
+from bot.jobs.inputs import DOWNLOAD_RETRY
 from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
 from bot.pricing import Prices
 from bot.ratelimit import FloodLimiter, FloodLimits
@@ -50,6 +51,7 @@ class Tuning:
     poll_timeout: int = 10
     poll_scale: float = 1.0
     delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
+    download_retry: RetryPolicy = field(default_factory=lambda: DOWNLOAD_RETRY)
     connect_backoff: Backoff = field(default_factory=Backoff)
 
 
@@ -110,6 +112,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             callback_url=web_config.task_callback_url,
             poll_scale=tuning.poll_scale,
             delivery_retry=tuning.delivery_retry,
+            download_retry=tuning.download_retry,
         ),
         status=StatusReporter(
             bot,

@@ -21,6 +21,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiolimiter import AsyncLimiter
+from telegram.constants import FloodLimit
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
@@ -36,9 +37,9 @@ _EVERYTHING = "*"  # the hold key of a 429 that named no chat
 
 @dataclass(frozen=True, slots=True)
 class FloodLimits:
-    overall_per_second: float = 30.0
-    per_chat_per_second: float = 1.0
-    group_per_minute: float = 20.0
+    overall_per_second: float = float(FloodLimit.MESSAGES_PER_SECOND)
+    per_chat_per_second: float = float(FloodLimit.MESSAGES_PER_SECOND_PER_CHAT)
+    group_per_minute: float = float(FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP)
     max_retries: int = 3
 
 

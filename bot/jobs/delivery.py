@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from telegram import (
     Bot,
@@ -23,7 +23,7 @@ from telegram import (
     ReplyParameters,
     User,
 )
-from telegram.constants import ChatAction
+from telegram.constants import ChatAction, FileSizeLimit, MessageLimit
 from telegram.error import BadRequest, TelegramError
 
 from bot.evolink.client import EvolinkClient
@@ -34,11 +34,11 @@ from storage.models import Delivered, Job
 
 log = logging.getLogger(__name__)
 
-UPLOAD_LIMIT = 50 * 1000 * 1000  # Telegram's 50 MB for bot uploads (decimal, as PTB has it)
-PHOTO_LIMIT = 10 * 1000 * 1000
+UPLOAD_LIMIT: Final = int(FileSizeLimit.FILESIZE_UPLOAD)  # past it, a result goes as a link
+PHOTO_LIMIT: Final = int(FileSizeLimit.PHOTOSIZE_UPLOAD)  # past it, a picture goes as a file
 PHOTO_MAX_SIDES = 10000
 PHOTO_MAX_RATIO = 20
-CAPTION_LIMIT = 1024
+CAPTION_LIMIT: Final = int(MessageLimit.CAPTION_LENGTH)
 
 
 @dataclass(frozen=True, slots=True)

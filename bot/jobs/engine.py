@@ -29,7 +29,7 @@ from bot.jobs import failures, submission
 from bot.jobs.alerts import AdminAlerts
 from bot.jobs.failures import Failure
 from bot.jobs.handover import Handover
-from bot.jobs.inputs import upload_inputs
+from bot.jobs.inputs import DOWNLOAD_RETRY, upload_inputs
 from bot.jobs.schedule import next_poll_delay
 from bot.jobs.status import StatusReporter
 from bot.messages import t
@@ -55,6 +55,8 @@ class EngineConfig:
     poll_scale: float = 1.0  # tests shrink the poll schedule; production keeps 1.0
     # Sending results: the links live 24 h, so a short outage must not cost the user them.
     delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
+    # Fetching input photos from Telegram: a moment's trouble there passes.
+    download_retry: RetryPolicy = field(default_factory=lambda: DOWNLOAD_RETRY)
 
 
 class JobEngine:
@@ -249,7 +251,9 @@ class JobEngine:
         if job.inputs:
             await self.status.show(job, t("status_preparing", job.language))
             try:
-                urls = await upload_inputs(self._bot, self._client, job)
+                urls = await upload_inputs(
+                    self._bot, self._client, job, self._config.download_retry
+                )
             except EvolinkError as error:
                 raise await self._failure_from(error) from error
             await self.storage.jobs.save_inputs(job.id, urls)

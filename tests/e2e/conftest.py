@@ -59,6 +59,7 @@ FAST_TUNING = Tuning(
     poll_timeout=1,
     poll_scale=0.05,
     delivery_retry=RetryPolicy(max_retries=2, base_delay=0.05, max_delay=0.05),
+    download_retry=RetryPolicy(max_retries=2, base_delay=0.05, max_delay=0.05),
 )
 
 
