@@ -18,8 +18,9 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.config import Settings, load_settings
+from bot.config import FixedSettings, Settings, load_settings
 from bot.logs import RedactingFormatter, redact
+from bot.models import registry
 from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +80,17 @@ def _settings_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
                 "LOG_LEVEL": "loud",
             },
             ["EVOLINK_CALLBACK_URL", "ADMIN_IDS", "LOG_LEVEL"],
+        ),
+        (
+            # The price settings are generated from the registry and validated the same way.
+            {
+                "TELEGRAM_BOT_TOKEN": "1:x",
+                "EVOLINK_API_KEY": "k",
+                "COST_QWEN_EDIT": "cheap",
+                "COST_TEXT_TO_VIDEO_5S_720P": "-5",
+                "COST_TEXT_TO_IMAGE": "0.5",
+            },
+            ["COST_QWEN_EDIT", "COST_TEXT_TO_VIDEO_5S_720P"],
         ),
     ],
 )
@@ -254,17 +266,32 @@ def test_admin_ids_and_defaults() -> None:
     assert settings.telegram_api_url == "https://api.telegram.org"
 
 
+def _documented_settings() -> set[str]:
+    """Every variable operators can set: the fixed ones and one price per registered model."""
+    fixed = {name.upper() for name in FixedSettings.model_fields}
+    return fixed | {spec.cost_setting.upper() for spec in registry.ALL}
+
+
+def test_settings_have_a_validated_price_per_registered_model() -> None:
+    assert {name.upper() for name in Settings.model_fields} == _documented_settings()
+    for spec in registry.ALL:
+        field = Settings.model_fields[spec.cost_setting]
+        assert field.default == spec.default_cost
+    settings = Settings(_env_file=None, telegram_bot_token="1:x", evolink_api_key="k")
+    assert [settings.cost(spec) for spec in registry.ALL] == [s.default_cost for s in registry.ALL]
+
+
 def test_env_example_lists_every_setting() -> None:
     text = (ROOT / ".env.example").read_text()
     names = set(re.findall(r"^([A-Z0-9_]+)=", text, flags=re.MULTILINE))
-    assert names == {name.upper() for name in Settings.model_fields}
+    assert names == _documented_settings()
 
 
 def test_readme_documents_every_setting() -> None:
     """Operators look in the README: its configuration table has a row per variable."""
     text = (ROOT / "README.md").read_text()
     rows = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", text, flags=re.MULTILINE))
-    assert rows == {name.upper() for name in Settings.model_fields}
+    assert rows == _documented_settings()
 
 
 def test_log_lines_never_carry_secrets() -> None:

@@ -11,9 +11,11 @@ Adding a model (the recipe; wan25_text_to_video.py is the worked example):
    written nowhere else in the product code), its strict request class (a subclass of
    `bot.evolink.models.GenerationRequest`), a `build` function from options to request, and
    `SPEC = ModelSpec(...)` with its command, `--model` alias, kind, flags, defaults, price
-   rule, cost setting and texts (en + zh; the registry refuses to start without them).
-2. Its price setting in `bot/config.py` (`cost_<...>`, explicit so the environment contract
-   stays readable) and `.env.example`.
+   rule, cost setting and default cost, and texts (en + zh; the registry refuses to start
+   without them). `bot.config.Settings` gets the price setting (`cost_setting`, env var
+   upper-cased) generated from the spec; nothing else to edit.
+2. Document that variable: a line in `.env.example` and a row in the README's configuration
+   table (tests/test_startup.py derives both lists from the registry and fails until then).
 3. Its tests: parsing and refusals, an end-to-end run against both fakes (the fake Evolink
    reads the model's OpenAPI document, or one built in `tests/fakes/evolink/extra_models.py`).
 """

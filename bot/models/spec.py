@@ -108,7 +108,9 @@ class ModelSpec:
     defaults: Options
     build: RequestBuilder
     price: PriceRule
-    cost_setting: str  # the Settings field (env var) holding its price in credits
+    # The Settings field generated for its price in credits (env var: the name upper-cased,
+    # e.g. COST_TEXT_TO_IMAGE) and that field's default; `bot.config` builds it.
+    cost_setting: str
     default_cost: Decimal
     order: int  # place in menus, /help and the price list
     texts: Texts
