@@ -7,6 +7,8 @@ import string
 import pytest
 
 from bot.messages import MESSAGES, language_of, t
+from bot.models import registry
+from bot.texts import account, admin, merge, requests, results, status
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -43,3 +45,15 @@ def test_language_choice_falls_back_to_english() -> None:
 def test_failures_say_nothing_was_charged() -> None:
     for key in (k for k in MESSAGES if k.startswith("err_")):
         assert "Nothing was charged" in MESSAGES[key]["en"], key
+
+
+def test_a_key_defined_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="btn_again"):
+        merge(results.TEXTS, {"btn_again": {"en": "Again"}})
+    assert merge({"a": {"en": "A"}}, {"b": {"en": "B"}}) == {"a": {"en": "A"}, "b": {"en": "B"}}
+
+
+def test_the_catalogue_is_the_areas_plus_the_registry() -> None:
+    areas = (requests, status, results, account, admin)
+    sizes = sum(len(area.TEXTS) for area in areas) + len(registry.texts())
+    assert len(MESSAGES) == sizes
