@@ -16,7 +16,7 @@ from bot.models import flags
 from bot.models.spec import Flag, ModelSpec
 from bot.texts import Catalogue, merge
 
-_NOT_SPECS: Final = frozenset({"spec", "flags", "registry"})
+_NOT_SPECS: Final = frozenset({"spec", "flags", "registry", "facts"})
 
 
 class UnknownModel(KeyError):

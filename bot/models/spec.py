@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 
 from bot.evolink.limits import ImageInputLimits
 from bot.evolink.models import GenerationRequest
+from bot.texts import spoken_list
 
 Options = Mapping[str, Any]
 Texts = Mapping[str, Mapping[str, str]]  # key -> language -> text
@@ -31,6 +32,21 @@ class CommandError(Exception):
         super().__init__(key)
         self.key = key
         self.params: dict[str, object] = dict(params or {})
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """Values a text lists in a sentence ("5 or 10"), worded per language when filled in."""
+
+    values: tuple[str, ...]
+    conjunction: Literal["or", "and"] = "or"
+
+    def spoken(self, lang: str) -> str:
+        return spoken_list(self.values, lang, self.conjunction)
+
+
+# A value texts state: verbatim ("1-4", "wan|qwen") or a list worded per language.
+Fact = str | Choices
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +134,8 @@ class ModelSpec:
     alias: str | None = None  # the `--model` value that picks it
     default_for_command: bool = True
     check: Callable[[Options], None] = field(default=_no_check)
+    # Values only this model's texts state, as `{name}` placeholders (see bot.models.facts).
+    facts: Mapping[str, Fact] = field(default_factory=dict)
 
     @property
     def flag_names(self) -> frozenset[str]:
