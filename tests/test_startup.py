@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot import configdoc
 from bot.config import FixedSettings, Settings, load_settings
 from bot.logs import RedactingFormatter, redact
 from bot.models import registry
@@ -285,6 +286,30 @@ def test_env_example_lists_every_setting() -> None:
     text = (ROOT / ".env.example").read_text()
     names = set(re.findall(r"^([A-Z0-9_]+)=", text, flags=re.MULTILINE))
     assert names == _documented_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "expected"),
+    [
+        (".env.example", configdoc.ENV_LINE, configdoc.env_lines()),
+        ("README.md", configdoc.README_ROW, configdoc.readme_rows()),
+    ],
+)
+def test_price_variables_are_documented_as_the_registry_generates_them(
+    name: str, line: re.Pattern[str], expected: str
+) -> None:
+    found = configdoc.generated_block((ROOT / name).read_text(), line)
+    assert found == expected, f"{name} is stale: run `python -m bot.configdoc`"
+
+
+def test_configdoc_rewrites_stale_price_lines_in_place(tmp_path: Path) -> None:
+    readme, env = (ROOT / "README.md").read_text(), (ROOT / ".env.example").read_text()
+    stale_readme = readme.replace(configdoc.readme_rows(), "| `COST_OLD` | `3` | gone |\n")
+    (tmp_path / "README.md").write_text(stale_readme)
+    (tmp_path / ".env.example").write_text(env.replace("COST_QWEN_EDIT=1\n", ""))
+    assert configdoc.main(tmp_path) == 0
+    assert (tmp_path / "README.md").read_text() == readme
+    assert (tmp_path / ".env.example").read_text() == env
 
 
 def test_readme_documents_every_setting() -> None:

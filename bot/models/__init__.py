@@ -17,8 +17,9 @@ Adding a model (the recipe; wan25_text_to_video.py is the worked example):
    values only this model has go in `facts=`), never as literals. `bot.config.Settings`
    gets the price setting (`cost_setting`, env var upper-cased) generated from the spec;
    nothing else to edit.
-2. Document that variable: a line in `.env.example` and a row in the README's configuration
-   table (tests/test_startup.py derives both lists from the registry and fails until then).
+2. Run `python -m bot.configdoc`: it writes the price variable's line in `.env.example` and
+   its row in the README's configuration table from the spec (tests/test_startup.py fails
+   until they match the registry).
 3. Its tests: parsing and refusals, an end-to-end run against both fakes (the fake Evolink
    reads the model's OpenAPI document, or one built in `tests/fakes/evolink/extra_models.py`).
 """

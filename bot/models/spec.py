@@ -66,6 +66,10 @@ class PriceRule(Protocol):
 
     def charge(self, rate: int, options: Options, produced: int) -> int: ...
 
+    def unit(self, command: str) -> str:
+        """What one rate buys, for the operator's documentation ("`/imagine` picture")."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class PerImage:
@@ -80,6 +84,9 @@ class PerImage:
     def charge(self, rate: int, options: Options, produced: int) -> int:
         return rate * produced
 
+    def unit(self, command: str) -> str:
+        return f"`/{command}` picture"
+
 
 @dataclass(frozen=True, slots=True)
 class PerVideoSecond:
@@ -91,6 +98,9 @@ class PerVideoSecond:
     def charge(self, rate: int, options: Options, produced: int) -> int:
         seconds = options.get("produced_seconds") or options["duration"]
         return round(per_second(rate, options["quality"]) * float(seconds))
+
+    def unit(self, command: str) -> str:
+        return f"5 s of `/{command}` video at 720p (480p half, 1080p double)"
 
 
 def per_second(rate: int, quality: str) -> float:
