@@ -116,12 +116,15 @@ class FixedSettings(BaseSettings):
         return value
 
 
-def cost_fields() -> dict[str, Any]:
-    """One `Decimal >= 0` field per model, named and defaulted by its spec (PRODUCT.md §5)."""
-    return {
-        spec.cost_setting: (Decimal, Field(default=spec.default_cost, ge=0))
-        for spec in registry.ALL
-    }
+def cost_fields(specs: tuple[ModelSpec, ...] = registry.ALL) -> dict[str, Any]:
+    """One `Decimal >= 0` field per model, named and defaulted by its spec (PRODUCT.md §5).
+
+    A name another model or a fixed setting already has is refused: it would share a price.
+    """
+    names = [spec.cost_setting for spec in specs]
+    if len(set(names)) != len(names) or set(names) & FixedSettings.model_fields.keys():
+        raise ValueError(f"price settings must be new, distinct names: {names}")
+    return {spec.cost_setting: (Decimal, Field(default=spec.default_cost, ge=0)) for spec in specs}
 
 
 # mypy sees the fixed class (the cost fields are read through `cost(spec)`, never by name);

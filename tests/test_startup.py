@@ -4,6 +4,7 @@ unreachable Telegram, an unexpected error, a real `python -m bot` run; never a s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import re
@@ -19,7 +20,7 @@ import pytest
 from aiohttp import web
 
 from bot import configdoc
-from bot.config import FixedSettings, Settings, load_settings
+from bot.config import FixedSettings, Settings, cost_fields, load_settings
 from bot.logs import RedactingFormatter, redact
 from bot.models import registry
 from tests.fakes.telegram import FakeTelegram
@@ -280,6 +281,14 @@ def test_settings_have_a_validated_price_per_registered_model() -> None:
         assert field.default == spec.default_cost
     settings = Settings(_env_file=None, telegram_bot_token="1:x", evolink_api_key="k")
     assert [settings.cost(spec) for spec in registry.ALL] == [s.default_cost for s in registry.ALL]
+
+
+def test_a_price_setting_may_not_reuse_a_name() -> None:
+    first = registry.ALL[0]
+    with pytest.raises(ValueError, match="distinct"):
+        cost_fields((first, dataclasses.replace(registry.ALL[1], cost_setting=first.cost_setting)))
+    with pytest.raises(ValueError, match="distinct"):
+        cost_fields((dataclasses.replace(first, cost_setting="daily_credits"),))
 
 
 def test_env_example_lists_every_setting() -> None:
