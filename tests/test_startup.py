@@ -13,11 +13,13 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from http import HTTPStatus
 from pathlib import Path
 
 import pytest
 from aiohttp import web
+from pydantic import create_model
 
 from bot import configdoc
 from bot.config import FixedSettings, Settings, cost_fields, load_settings
@@ -281,6 +283,17 @@ def test_settings_have_a_validated_price_per_registered_model() -> None:
         assert field.default == spec.default_cost
     settings = Settings(_env_file=None, telegram_bot_token="1:x", evolink_api_key="k")
     assert [settings.cost(spec) for spec in registry.ALL] == [s.default_cost for s in registry.ALL]
+
+
+def test_a_new_spec_brings_its_own_price_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    new = dataclasses.replace(
+        registry.ALL[0], name="vendor-new", cost_setting="cost_new", default_cost=Decimal("2.5")
+    )
+    generated = create_model("Generated", __base__=FixedSettings, **cost_fields((new,)))
+    _settings_env(monkeypatch, TELEGRAM_BOT_TOKEN="1:x", EVOLINK_API_KEY="k")
+    assert generated(_env_file=None).cost(new) == Decimal("2.5")
+    monkeypatch.setenv("COST_NEW", "3.75")
+    assert generated(_env_file=None).cost(new) == Decimal("3.75")
 
 
 def test_a_price_setting_may_not_reuse_a_name() -> None:
