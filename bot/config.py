@@ -1,21 +1,27 @@
-"""Settings from the environment and `.env` (names are the contract of PRODUCT.md §8)."""
+"""Settings from the environment and `.env` (names are the contract of PRODUCT.md §8).
+
+The fixed settings are written out here; each model's price setting is generated from its
+spec (`ModelSpec.cost_setting`, `default_cost`), so adding a model touches no file here.
+"""
 
 from __future__ import annotations
 
 import sys
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, create_model, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.evolink.models import check_callback_url
+from bot.models import registry
+from bot.models.spec import ModelSpec
 
 
-class Settings(BaseSettings):
-    """Everything the operator can set; defaults mirror PRODUCT.md §8."""
+class FixedSettings(BaseSettings):
+    """Everything the operator can set but the prices; defaults mirror PRODUCT.md §8."""
 
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
@@ -37,15 +43,10 @@ class Settings(BaseSettings):
     evolink_callback_url: str = ""
     log_level: str = "INFO"
 
-    # Not in the contract's table, but operators asked for them: hard limits per job kind
-    # and the price list (credits; defaults mirror Evolink's own charges, PRODUCT.md §5).
+    # Not in the contract's table, but operators asked for them: hard limits per job kind.
+    # (The price list, one setting per model, is generated below from the registry.)
     image_timeout_seconds: float = Field(default=600, gt=0)
     video_timeout_seconds: float = Field(default=1800, gt=0)
-    cost_text_to_image: Decimal = Field(default=Decimal(1), ge=0)
-    cost_image_to_image: Decimal = Field(default=Decimal("1.2"), ge=0)
-    cost_qwen_edit: Decimal = Field(default=Decimal(1), ge=0)
-    cost_video_5s_720p: Decimal = Field(default=Decimal(5), ge=0)
-    cost_text_to_video_5s_720p: Decimal = Field(default=Decimal(5), ge=0)
     album_debounce_seconds: float = Field(default=1.5, ge=0)
     # Where the bot listens when WEBHOOK_URL or EVOLINK_CALLBACK_URL is set (behind the
     # operator's HTTPS proxy, which forwards both public URLs here).
@@ -106,6 +107,34 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.quota_timezone)
+
+    def cost(self, spec: ModelSpec) -> Decimal:
+        """The price in credits the operator set for `spec` (its generated setting)."""
+        value = getattr(self, spec.cost_setting, None)
+        if not isinstance(value, Decimal):
+            raise TypeError(f"{spec.cost_setting} is not a price setting of {type(self).__name__}")
+        return value
+
+
+def cost_fields(specs: tuple[ModelSpec, ...] = registry.ALL) -> dict[str, Any]:
+    """One `Decimal >= 0` field per model, named and defaulted by its spec (PRODUCT.md §5).
+
+    A name another model or a fixed setting already has is refused: it would share a price.
+    """
+    names = [spec.cost_setting for spec in specs]
+    if len(set(names)) != len(names) or set(names) & FixedSettings.model_fields.keys():
+        raise ValueError(f"price settings must be new, distinct names: {names}")
+    return {spec.cost_setting: (Decimal, Field(default=spec.default_cost, ge=0)) for spec in specs}
+
+
+# mypy sees the fixed class (the cost fields are read through `cost(spec)`, never by name);
+# at run time the class has a validated field, hence an environment variable, per model.
+if TYPE_CHECKING:
+    Settings = FixedSettings
+else:
+    Settings = create_model(
+        "Settings", __base__=FixedSettings, __module__=__name__, **cost_fields()
+    )
 
 
 def describe_errors(error: ValidationError) -> str:

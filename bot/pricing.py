@@ -1,7 +1,7 @@
 """What a job costs and what a finished job is charged, in hundredths of a credit.
 
-Each model's rate comes from its Settings field (named by its spec) and its rule from the
-spec: per picture, or per second of video at a quality (PRODUCT.md §5).
+Each model's rate comes from the Settings field generated for its spec (`Settings.cost`) and
+its rule from the spec: per picture, or per second of video at a quality (PRODUCT.md §5).
 """
 
 from __future__ import annotations
@@ -27,9 +27,7 @@ class Prices:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Prices:
-        return cls(
-            {spec.name: to_cents(getattr(settings, spec.cost_setting)) for spec in registry.ALL}
-        )
+        return cls({spec.name: to_cents(settings.cost(spec)) for spec in registry.ALL})
 
     def rate(self, model: str) -> int:
         """The price of one picture, or of 5 s of video at 720p."""

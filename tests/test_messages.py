@@ -6,7 +6,12 @@ import string
 
 import pytest
 
-from bot.messages import MESSAGES, language_of, t
+from bot.evolink import limits
+from bot.messages import MESSAGES, TEMPLATES, language_of, t
+from bot.models import qwen_image_edit, registry
+from bot.models.facts import facts, fill_text
+from bot.models.spec import Choices, Fact
+from bot.texts import account, admin, merge, requests, results, status
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -43,3 +48,74 @@ def test_language_choice_falls_back_to_english() -> None:
 def test_failures_say_nothing_was_charged() -> None:
     for key in (k for k in MESSAGES if k.startswith("err_")):
         assert "Nothing was charged" in MESSAGES[key]["en"], key
+
+
+def test_a_key_defined_twice_is_refused() -> None:
+    with pytest.raises(ValueError, match="btn_again"):
+        merge(results.TEXTS, {"btn_again": {"en": "Again"}})
+    assert merge({"a": {"en": "A"}}, {"b": {"en": "B"}}) == {"a": {"en": "A"}, "b": {"en": "B"}}
+
+
+def test_the_catalogue_is_the_areas_plus_the_registry() -> None:
+    areas = (requests, status, results, account, admin)
+    sizes = sum(len(area.TEXTS) for area in areas) + len(registry.texts())
+    assert len(MESSAGES) == sizes
+
+
+# --- limits stated from the registry (issue 8) ------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATES))
+def test_templates_name_the_same_facts_in_every_language(key: str) -> None:
+    entry = TEMPLATES[key]
+    for lang, text in entry.items():
+        assert _fields(text) == _fields(entry["en"]), f"{key}/{lang} placeholders differ"
+
+
+def _stated_values() -> list[str]:
+    """The facts that look like limits ("1-4", "5|10", "768x768", "wan|qwen", "4:1")."""
+    values = [value for value in facts().values() if isinstance(value, str)]
+    return [value for value in values if len(value) >= 3 and not value.isdigit()]
+
+
+@pytest.mark.parametrize("key", sorted(TEMPLATES))
+def test_no_text_writes_a_limit_as_a_literal(key: str) -> None:
+    for lang, text in TEMPLATES[key].items():
+        for value in _stated_values():
+            assert value not in text, f"{key}/{lang} writes {value!r}: use its placeholder"
+
+
+def test_usage_help_and_menu_texts_are_complete_after_filling() -> None:
+    for key in (k for k in MESSAGES if k.startswith(("usage_", "help_", "cmd_"))):
+        for lang, text in MESSAGES[key].items():
+            assert not _fields(text), f"{key}/{lang} still has {_fields(text)}"
+
+
+def test_help_and_usage_state_what_the_registry_allows() -> None:
+    n_range = f"--n {limits.N_MIN}-{limits.N_MAX}"
+    assert n_range in t("help_imagine", "en") and n_range in t("usage_edit", "zh")
+    models = "--model " + "|".join(registry.aliases("edit"))
+    assert models in t("usage_edit", "en") and models in t("help_edit", "zh")
+    qwen = registry.by_name(qwen_image_edit.NAME).inputs
+    assert qwen is not None and f"up to {qwen.max_images} photos" in t("hint_use_qwen", "en")
+    qualities = "|".join(limits.VIDEO_QUALITIES)
+    assert f"--quality {qualities}" in t("help_animate", "zh")
+    assert "768x768 to 1440x1440" in t("usage_imagine", "en")
+
+
+def test_choices_are_worded_per_language() -> None:
+    aliases = Choices(registry.aliases("edit"))
+    assert t("bad_model", "en", value="x", choices=aliases) == (
+        "--model must be wan or qwen, not x."
+    )
+    assert "wan 或 qwen" in t("bad_model", "zh", value="x", choices=aliases)
+    assert t("bad_quality", "en", value="4k").startswith("--quality must be 480p, 720p or 1080p")
+    assert "16:9、9:16 和 1:1" in t("video_ar_quality", "zh", ar="4:3", quality="480p")
+
+
+def test_filling_keeps_the_run_time_placeholders() -> None:
+    known: dict[str, Fact] = {"n_range": "1-4", "pair": Choices(("a", "b"), "and")}
+    assert fill_text("{value} {n_range} {pair} {x!r:>3}", known, "en") == (
+        "{value} 1-4 a and b {x!r:>3}"
+    )
+    assert fill_text("{pair}", known, "zh") == "a 和 b"

@@ -17,6 +17,7 @@ from bot.models import (
     wan25_image_to_video,
     wan25_text_to_image,
 )
+from bot.models.spec import Choices
 from bot.parsing import (
     CommandError,
     ParsedCommand,
@@ -274,7 +275,12 @@ ERROR_CASES: list[tuple[str, str, str, dict[str, object]]] = [
     ("animate", "waves --quality hd", "bad_quality", {"value": "hd"}),
     ("animate", "waves --quality 720i", "bad_quality", {"value": "720i"}),
     # --model
-    ("edit", "red --model dalle", "bad_model", {"value": "dalle"}),
+    (
+        "edit",
+        "red --model dalle",
+        "bad_model",
+        {"value": "dalle", "choices": Choices(("wan", "qwen"))},
+    ),
     ("edit", "red --model qwen --n 2", "n_not_for_qwen", {}),
     ("edit", "--n=2 red —model QWEN", "n_not_for_qwen", {}),
     # unknown flags and flags of another command

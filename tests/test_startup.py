@@ -4,6 +4,7 @@ unreachable Telegram, an unexpected error, a real `python -m bot` run; never a s
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import re
@@ -12,14 +13,18 @@ import socket
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from http import HTTPStatus
 from pathlib import Path
 
 import pytest
 from aiohttp import web
+from pydantic import create_model
 
-from bot.config import Settings, load_settings
+from bot import configdoc
+from bot.config import FixedSettings, Settings, cost_fields, load_settings
 from bot.logs import RedactingFormatter, redact
+from bot.models import registry
 from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,6 +84,17 @@ def _settings_env(monkeypatch: pytest.MonkeyPatch, **values: str) -> None:
                 "LOG_LEVEL": "loud",
             },
             ["EVOLINK_CALLBACK_URL", "ADMIN_IDS", "LOG_LEVEL"],
+        ),
+        (
+            # The price settings are generated from the registry and validated the same way.
+            {
+                "TELEGRAM_BOT_TOKEN": "1:x",
+                "EVOLINK_API_KEY": "k",
+                "COST_QWEN_EDIT": "cheap",
+                "COST_TEXT_TO_VIDEO_5S_720P": "-5",
+                "COST_TEXT_TO_IMAGE": "0.5",
+            },
+            ["COST_QWEN_EDIT", "COST_TEXT_TO_VIDEO_5S_720P"],
         ),
     ],
 )
@@ -254,17 +270,75 @@ def test_admin_ids_and_defaults() -> None:
     assert settings.telegram_api_url == "https://api.telegram.org"
 
 
+def _documented_settings() -> set[str]:
+    """Every variable operators can set: the fixed ones and one price per registered model."""
+    fixed = {name.upper() for name in FixedSettings.model_fields}
+    return fixed | {spec.cost_setting.upper() for spec in registry.ALL}
+
+
+def test_settings_have_a_validated_price_per_registered_model() -> None:
+    assert {name.upper() for name in Settings.model_fields} == _documented_settings()
+    for spec in registry.ALL:
+        field = Settings.model_fields[spec.cost_setting]
+        assert field.default == spec.default_cost
+    settings = Settings(_env_file=None, telegram_bot_token="1:x", evolink_api_key="k")
+    assert [settings.cost(spec) for spec in registry.ALL] == [s.default_cost for s in registry.ALL]
+
+
+def test_a_new_spec_brings_its_own_price_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    new = dataclasses.replace(
+        registry.ALL[0], name="vendor-new", cost_setting="cost_new", default_cost=Decimal("2.5")
+    )
+    generated = create_model("Generated", __base__=FixedSettings, **cost_fields((new,)))
+    _settings_env(monkeypatch, TELEGRAM_BOT_TOKEN="1:x", EVOLINK_API_KEY="k")
+    assert generated(_env_file=None).cost(new) == Decimal("2.5")
+    monkeypatch.setenv("COST_NEW", "3.75")
+    assert generated(_env_file=None).cost(new) == Decimal("3.75")
+
+
+def test_a_price_setting_may_not_reuse_a_name() -> None:
+    first = registry.ALL[0]
+    with pytest.raises(ValueError, match="distinct"):
+        cost_fields((first, dataclasses.replace(registry.ALL[1], cost_setting=first.cost_setting)))
+    with pytest.raises(ValueError, match="distinct"):
+        cost_fields((dataclasses.replace(first, cost_setting="daily_credits"),))
+
+
 def test_env_example_lists_every_setting() -> None:
     text = (ROOT / ".env.example").read_text()
     names = set(re.findall(r"^([A-Z0-9_]+)=", text, flags=re.MULTILINE))
-    assert names == {name.upper() for name in Settings.model_fields}
+    assert names == _documented_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "expected"),
+    [
+        (".env.example", configdoc.ENV_LINE, configdoc.env_lines()),
+        ("README.md", configdoc.README_ROW, configdoc.readme_rows()),
+    ],
+)
+def test_price_variables_are_documented_as_the_registry_generates_them(
+    name: str, line: re.Pattern[str], expected: str
+) -> None:
+    found = configdoc.generated_block((ROOT / name).read_text(), line)
+    assert found == expected, f"{name} is stale: run `python -m bot.configdoc`"
+
+
+def test_configdoc_rewrites_stale_price_lines_in_place(tmp_path: Path) -> None:
+    readme, env = (ROOT / "README.md").read_text(), (ROOT / ".env.example").read_text()
+    stale_readme = readme.replace(configdoc.readme_rows(), "| `COST_OLD` | `3` | gone |\n")
+    (tmp_path / "README.md").write_text(stale_readme)
+    (tmp_path / ".env.example").write_text(env.replace("COST_QWEN_EDIT=1\n", ""))
+    assert configdoc.main(tmp_path) == 0
+    assert (tmp_path / "README.md").read_text() == readme
+    assert (tmp_path / ".env.example").read_text() == env
 
 
 def test_readme_documents_every_setting() -> None:
     """Operators look in the README: its configuration table has a row per variable."""
     text = (ROOT / "README.md").read_text()
     rows = set(re.findall(r"^\| `([A-Z0-9_]+)` \|", text, flags=re.MULTILINE))
-    assert rows == {name.upper() for name in Settings.model_fields}
+    assert rows == _documented_settings()
 
 
 def test_log_lines_never_carry_secrets() -> None:

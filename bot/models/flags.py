@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from bot.evolink import limits
-from bot.models.spec import CommandError, Flag
+from bot.models.spec import Choices, CommandError, Flag
 
 MAX_DIGITS: Final = 6  # no size, ratio, count or duration we accept needs more
 ECHO_MAX: Final = 64  # characters of a user's value quoted back in an error
@@ -111,13 +111,14 @@ def model_flag(aliases: tuple[str, ...]) -> Flag:
 
     def parse(value: str) -> str:
         if value.lower() not in aliases:
-            raise CommandError("bad_model", {"value": shown(value)})
+            raise CommandError("bad_model", {"value": shown(value), "choices": Choices(aliases)})
         return value.lower()
 
     return Flag("model", "model", parse, f"--model {aliases[-1]}")
 
 
-# The flags' error texts (en + zh); the registry adds them to the catalogue.
+# The flags' error texts (en + zh); the registry adds them to the catalogue. Limits are
+# `{named}` facts (bot.models.facts), filled in once; `{value}` and `{choices}` per error.
 TEXTS: Final = {
     "bad_n": {
         "en": "--n must be a whole number from {min} to {max}, not {value}.",
@@ -125,10 +126,10 @@ TEXTS: Final = {
     },
     "bad_size": {
         "en": "--size {value} is not allowed: {reason}. Use WIDTHxHEIGHT with between "
-        "768x768 and 1440x1440 pixels in total and a side ratio of at most 4:1, "
+        "{size_min} and {size_max} pixels in total and a side ratio of at most {ratio_max}, "
         "for example --size 1280x720.",
-        "zh": "--size {value} 不可用：{reason}。请使用 宽x高，总像素在 768x768 到 1440x1440 "
-        "之间，边长比不超过 4:1，例如 --size 1280x720。",
+        "zh": "--size {value} 不可用：{reason}。请使用 宽x高，总像素在 {size_min} 到 {size_max} "
+        "之间，边长比不超过 {ratio_max}，例如 --size 1280x720。",
     },
     "size_reason_format": {"en": "write it as WIDTHxHEIGHT", "zh": "格式应为 宽x高"},
     "size_reason_pixels": {
@@ -136,28 +137,29 @@ TEXTS: Final = {
         "zh": "{width}x{height} 共 {pixels} 像素",
     },
     "size_reason_ratio": {
-        "en": "the sides differ by more than 4 times",
-        "zh": "边长相差超过 4 倍",
+        "en": "the sides differ by more than {ratio_times} times",
+        "zh": "边长相差超过 {ratio_times} 倍",
     },
     "bad_ar": {
-        "en": "--ar {value} is not allowed. Use W:H with a ratio between 1:4 and 4:1, "
-        "for example --ar 16:9.",
-        "zh": "--ar {value} 不可用。请使用 宽:高，比例在 1:4 到 4:1 之间，例如 --ar 16:9。",
+        "en": "--ar {value} is not allowed. Use W:H with a ratio between {ratio_min} and "
+        "{ratio_max}, for example --ar 16:9.",
+        "zh": "--ar {value} 不可用。请使用 宽:高，比例在 {ratio_min} 到 {ratio_max} 之间，"
+        "例如 --ar 16:9。",
     },
     "size_and_ar": {
         "en": "Use either --ar or --size, not both.",
         "zh": "--ar 和 --size 只能用一个。",
     },
     "bad_duration": {
-        "en": "--duration must be 5 or 10 (seconds), not {value}.",
-        "zh": "--duration 只能是 5 或 10（秒），而不是 {value}。",
+        "en": "--duration must be {durations_or} (seconds), not {value}.",
+        "zh": "--duration 只能是 {durations_or}（秒），而不是 {value}。",
     },
     "bad_quality": {
-        "en": "--quality must be 480p, 720p or 1080p, not {value}.",
-        "zh": "--quality 只能是 480p、720p 或 1080p，而不是 {value}。",
+        "en": "--quality must be {qualities_or}, not {value}.",
+        "zh": "--quality 只能是 {qualities_or}，而不是 {value}。",
     },
     "bad_model": {
-        "en": "--model must be wan or qwen, not {value}.",
-        "zh": "--model 只能是 wan 或 qwen，而不是 {value}。",
+        "en": "--model must be {choices}, not {value}.",
+        "zh": "--model 只能是 {choices}，而不是 {value}。",
     },
 }

@@ -50,8 +50,8 @@ TEXTS: Final = {
         "zh": "--model qwen 不支持 --n（只生成一张）。请去掉 --n 或使用 --model wan。",
     },
     "hint_use_qwen": {
-        "en": " Use --model qwen for up to 3 photos.",
-        "zh": "使用 --model qwen 最多可用 3 张。",
+        "en": " Use --model qwen for up to {max_photos_qwen} photos.",
+        "zh": "使用 --model qwen 最多可用 {max_photos_qwen} 张。",
     },
     "price_qwen": {"en": "{price} (qwen)", "zh": "{price}（qwen）"},
 }

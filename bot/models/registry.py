@@ -14,8 +14,9 @@ from typing import Final
 from bot.evolink.limits import ImageInputLimits
 from bot.models import flags
 from bot.models.spec import Flag, ModelSpec
+from bot.texts import Catalogue, merge
 
-_NOT_SPECS: Final = frozenset({"spec", "flags", "registry"})
+_NOT_SPECS: Final = frozenset({"spec", "flags", "registry", "facts"})
 
 
 class UnknownModel(KeyError):
@@ -103,10 +104,9 @@ def resolve(
     return specs[0]
 
 
-def texts() -> dict[str, dict[str, str]]:
-    """The catalogue entries the shared flags and every spec bring."""
-    entries = [flags.TEXTS, *(spec.texts for spec in ALL)]
-    return {key: dict(entry) for texts in entries for key, entry in texts.items()}
+def texts() -> Catalogue:
+    """The catalogue entries the shared flags and every spec bring (each key once)."""
+    return merge(flags.TEXTS, *(spec.texts for spec in ALL))
 
 
 def _required_keys(spec: ModelSpec) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 
 from bot.evolink.limits import ImageInputLimits
 from bot.evolink.models import GenerationRequest
+from bot.texts import spoken_list
 
 Options = Mapping[str, Any]
 Texts = Mapping[str, Mapping[str, str]]  # key -> language -> text
@@ -34,6 +35,21 @@ class CommandError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class Choices:
+    """Values a text lists in a sentence ("5 or 10"), worded per language when filled in."""
+
+    values: tuple[str, ...]
+    conjunction: Literal["or", "and"] = "or"
+
+    def spoken(self, lang: str) -> str:
+        return spoken_list(self.values, lang, self.conjunction)
+
+
+# A value texts state: verbatim ("1-4", "wan|qwen") or a list worded per language.
+Fact = str | Choices
+
+
+@dataclass(frozen=True, slots=True)
 class Flag:
     """One `--name [value]` a command accepts."""
 
@@ -50,6 +66,10 @@ class PriceRule(Protocol):
 
     def charge(self, rate: int, options: Options, produced: int) -> int: ...
 
+    def unit(self, command: str) -> str:
+        """What one rate buys, for the operator's documentation ("`/imagine` picture")."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class PerImage:
@@ -64,6 +84,9 @@ class PerImage:
     def charge(self, rate: int, options: Options, produced: int) -> int:
         return rate * produced
 
+    def unit(self, command: str) -> str:
+        return f"`/{command}` picture"
+
 
 @dataclass(frozen=True, slots=True)
 class PerVideoSecond:
@@ -75,6 +98,9 @@ class PerVideoSecond:
     def charge(self, rate: int, options: Options, produced: int) -> int:
         seconds = options.get("produced_seconds") or options["duration"]
         return round(per_second(rate, options["quality"]) * float(seconds))
+
+    def unit(self, command: str) -> str:
+        return f"5 s of `/{command}` video at 720p (480p half, 1080p double)"
 
 
 def per_second(rate: int, quality: str) -> float:
@@ -108,7 +134,9 @@ class ModelSpec:
     defaults: Options
     build: RequestBuilder
     price: PriceRule
-    cost_setting: str  # the Settings field (env var) holding its price in credits
+    # The Settings field generated for its price in credits (env var: the name upper-cased,
+    # e.g. COST_TEXT_TO_IMAGE) and that field's default; `bot.config` builds it.
+    cost_setting: str
     default_cost: Decimal
     order: int  # place in menus, /help and the price list
     texts: Texts
@@ -116,6 +144,8 @@ class ModelSpec:
     alias: str | None = None  # the `--model` value that picks it
     default_for_command: bool = True
     check: Callable[[Options], None] = field(default=_no_check)
+    # Values only this model's texts state, as `{name}` placeholders (see bot.models.facts).
+    facts: Mapping[str, Fact] = field(default_factory=dict)
 
     @property
     def flag_names(self) -> frozenset[str]:

@@ -46,10 +46,11 @@ TEXTS: Final = {
     "usage_edit": {
         "en": "Send a photo with /edit and what to change in the caption, or reply to a "
         "photo with it, for example:\n/edit make the sky stormy\n\n"
-        "1-2 photos (wan) or up to 3 (--model qwen). Options: --model wan|qwen, --n 1-4 (wan).",
+        "{photos_wan} photos (wan) or up to {max_photos_qwen} (--model qwen). "
+        "Options: --model {models_edit}, --n {n_range} (wan).",
         "zh": "发送照片并在说明中写 /edit 和要修改的内容，或回复一张照片，例如：\n"
-        "/edit 把天空变成暴风雨\n\n1-2 张照片（wan）或最多 3 张（--model qwen）。"
-        "选项：--model wan|qwen，--n 1-4（仅 wan）。",
+        "/edit 把天空变成暴风雨\n\n{photos_wan} 张照片（wan）或最多 {max_photos_qwen} 张"
+        "（--model qwen）。选项：--model {models_edit}，--n {n_range}（仅 wan）。",
     },
     "edit_needs_photo": {
         "en": "/edit needs a photo: send a photo with /edit in its caption, or reply to a "
@@ -59,9 +60,10 @@ TEXTS: Final = {
     "help_edit": {
         "en": "/edit <instructions> - change a photo: send it with this caption, or reply to it. "
         "Example: /edit make it night\n"
-        "  options: --model wan|qwen (qwen takes up to 3 photos), --n 1-4",
+        "  options: --model {models_edit} (qwen takes up to {max_photos_qwen} photos), "
+        "--n {n_range}",
         "zh": "/edit <修改说明> - 修改照片：发送照片并写此说明，或回复照片。例：/edit 变成夜晚\n"
-        "  选项：--model wan|qwen（qwen 最多 3 张），--n 1-4",
+        "  选项：--model {models_edit}（qwen 最多 {max_photos_qwen} 张），--n {n_range}",
     },
     "cmd_edit": {
         "en": "Change a photo (send or reply to one)",

@@ -57,9 +57,9 @@ TEXTS: Final = {
     "usage_animate": {
         "en": "Send one photo with /animate and a description of the motion, or reply to a "
         "photo with it, for example:\n/animate the waves roll in slowly\n\n"
-        "Options: --duration 5|10, --quality 480p|720p|1080p, --raw.",
+        "Options: --duration {durations}, --quality {qualities}, --raw.",
         "zh": "发送一张照片并在说明中写 /animate 和动作描述，或回复一张照片，例如：\n"
-        "/animate 海浪缓缓涌来\n\n选项：--duration 5|10，--quality 480p|720p|1080p，--raw。",
+        "/animate 海浪缓缓涌来\n\n选项：--duration {durations}，--quality {qualities}，--raw。",
     },
     "animate_needs_photo": {
         "en": "/animate needs one photo: send a photo with /animate in its caption, or reply "
@@ -69,9 +69,9 @@ TEXTS: Final = {
     "help_animate": {
         "en": "/animate <motion> - a short video from one photo. "
         "Example: /animate the clouds drift\n"
-        "  options: --duration 5|10, --quality 480p|720p|1080p, --raw",
+        "  options: --duration {durations}, --quality {qualities}, --raw",
         "zh": "/animate <动作> - 用一张照片生成短视频。例：/animate 云朵飘动\n"
-        "  选项：--duration 5|10，--quality 480p|720p|1080p，--raw",
+        "  选项：--duration {durations}，--quality {qualities}，--raw",
     },
     "cmd_animate": {"en": "Make a short video from a photo", "zh": "用照片生成短视频"},
     "price_animate": {

@@ -55,17 +55,17 @@ TEXTS: Final = {
     "usage_imagine": {
         "en": "Describe the picture after the command, for example:\n"
         "/imagine a lighthouse at dusk, oil painting --ar 16:9\n\n"
-        "Options: --ar W:H or --size WxH (768x768 to 1440x1440), --n 1-4, "
+        "Options: --ar W:H or --size WxH ({size_min} to {size_max}), --n {n_range}, "
         "--raw (use your prompt exactly as written).",
         "zh": "请在命令后描述图片，例如：\n/imagine 黄昏的灯塔，油画 --ar 16:9\n\n"
-        "选项：--ar 宽:高 或 --size 宽x高（768x768 到 1440x1440），--n 1-4，"
+        "选项：--ar 宽:高 或 --size 宽x高（{size_min} 到 {size_max}），--n {n_range}，"
         "--raw（按原样使用提示词）。",
     },
     "help_imagine": {
         "en": "/imagine <prompt> - a new picture. Example: /imagine a red fox in snow --ar 16:9\n"
-        "  options: --ar W:H or --size WxH, --n 1-4, --raw",
+        "  options: --ar W:H or --size WxH, --n {n_range}, --raw",
         "zh": "/imagine <提示词> - 生成新图片。例：/imagine 雪中的红狐狸 --ar 16:9\n"
-        "  选项：--ar 宽:高 或 --size 宽x高，--n 1-4，--raw",
+        "  选项：--ar 宽:高 或 --size 宽x高，--n {n_range}，--raw",
     },
     "cmd_imagine": {"en": "Make a picture from a description", "zh": "根据描述生成图片"},
     "price_imagine": {"en": "{price} per picture", "zh": "每张 {price}"},

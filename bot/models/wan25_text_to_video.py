@@ -22,11 +22,14 @@ from bot.evolink.models import (
     VideoDuration,
 )
 from bot.models import flags
-from bot.models.spec import CommandError, Flag, ModelSpec, Options, PerVideoSecond
+from bot.models.spec import Choices, CommandError, Flag, ModelSpec, Options, PerVideoSecond
 
 NAME: Final = "wan2.5-text-to-video"
-ASPECT_RATIOS: Final = ("16:9", "9:16", "1:1", "4:3", "3:4")
-NOT_AT_480P: Final = frozenset({"4:3", "3:4"})
+EVERY_QUALITY_RATIOS: Final = ("16:9", "9:16", "1:1")
+HD_ONLY_RATIOS: Final = ("4:3", "3:4")
+HD_QUALITIES: Final = ("720p", "1080p")
+ASPECT_RATIOS: Final = EVERY_QUALITY_RATIOS + HD_ONLY_RATIOS
+NOT_AT_480P: Final = frozenset(HD_ONLY_RATIOS)
 DEFAULT_ASPECT_RATIO: Final = "16:9"
 AspectRatio = Literal["16:9", "9:16", "1:1", "4:3", "3:4"]
 
@@ -46,7 +49,7 @@ class TextToVideoRequest(GenerationRequest):
 
     @model_validator(mode="after")
     def _ratio_fits_quality(self) -> TextToVideoRequest:
-        if self.quality == "480p" and self.aspect_ratio in NOT_AT_480P:
+        if self.quality not in HD_QUALITIES and self.aspect_ratio in NOT_AT_480P:
             raise ValueError(f"aspect_ratio {self.aspect_ratio} needs 720p or 1080p")
         return self
 
@@ -74,7 +77,7 @@ def _parse_ar(value: str) -> str:
 
 def _check(given: Options) -> None:
     quality = given.get("quality", limits.DEFAULT_QUALITY)
-    if quality == "480p" and given.get("ar") in NOT_AT_480P:
+    if quality not in HD_QUALITIES and given.get("ar") in NOT_AT_480P:
         raise CommandError("video_ar_quality", {"ar": given["ar"], "quality": quality})
 
 
@@ -82,20 +85,21 @@ TEXTS: Final = {
     "usage_video": {
         "en": "Describe the video after the command, for example:\n"
         "/video a paper boat drifting down a rainy street --ar 9:16\n\n"
-        "Options: --ar 16:9|9:16|1:1 (4:3 and 3:4 at 720p/1080p), --duration 5|10, "
-        "--quality 480p|720p|1080p, --raw (use your prompt exactly as written).",
+        "Options: --ar {video_ratios} ({video_hd_ratios_and} at {video_hd_qualities}), "
+        "--duration {durations}, --quality {qualities}, --raw (use your prompt exactly as "
+        "written).",
         "zh": "请在命令后描述视频，例如：\n/video 雨中街道上漂流的纸船 --ar 9:16\n\n"
-        "选项：--ar 16:9|9:16|1:1（720p/1080p 另有 4:3、3:4），--duration 5|10，"
-        "--quality 480p|720p|1080p，--raw（按原样使用提示词）。",
+        "选项：--ar {video_ratios}（{video_hd_qualities} 另有 {video_hd_ratios_and}），"
+        "--duration {durations}，--quality {qualities}，--raw（按原样使用提示词）。",
     },
     "help_video": {
         "en": "/video <prompt> - a short video from a description. "
         "Example: /video a paper boat in the rain\n"
-        "  options: --ar 16:9|9:16|1:1|4:3|3:4, --duration 5|10, "
-        "--quality 480p|720p|1080p, --raw",
+        "  options: --ar {video_ratios_all}, --duration {durations}, "
+        "--quality {qualities}, --raw",
         "zh": "/video <提示词> - 根据描述生成短视频。例：/video 雨中的纸船\n"
-        "  选项：--ar 16:9|9:16|1:1|4:3|3:4，--duration 5|10，"
-        "--quality 480p|720p|1080p，--raw",
+        "  选项：--ar {video_ratios_all}，--duration {durations}，"
+        "--quality {qualities}，--raw",
     },
     "cmd_video": {"en": "Make a short video from a description", "zh": "根据描述生成短视频"},
     "price_video": {
@@ -103,15 +107,16 @@ TEXTS: Final = {
         "zh": "720p 每 5 秒 {price}（480p 减半，1080p 加倍）",
     },
     "bad_video_ar": {
-        "en": "--ar {value} is not available for /video. Use 16:9, 9:16 or 1:1 "
-        "(or 4:3 or 3:4 at 720p or 1080p).",
-        "zh": "/video 不支持 --ar {value}。请使用 16:9、9:16 或 1:1"
-        "（720p 或 1080p 时还可用 4:3、3:4）。",
+        "en": "--ar {value} is not available for /video. Use {video_ratios_or} "
+        "(or {video_hd_ratios_or} at {video_hd_qualities_or}).",
+        "zh": "/video 不支持 --ar {value}。请使用 {video_ratios_or}"
+        "（{video_hd_qualities_or} 时还可用 {video_hd_ratios_or}）。",
     },
     "video_ar_quality": {
-        "en": "--ar {ar} needs --quality 720p or 1080p; at {quality} only 16:9, 9:16 and 1:1 "
-        "are available.",
-        "zh": "--ar {ar} 需要 --quality 720p 或 1080p；{quality} 只支持 16:9、9:16 和 1:1。",
+        "en": "--ar {ar} needs --quality {video_hd_qualities_or}; at {quality} only "
+        "{video_ratios_and} are available.",
+        "zh": "--ar {ar} 需要 --quality {video_hd_qualities_or}；{quality} 只支持 "
+        "{video_ratios_and}。",
     },
 }
 
@@ -139,4 +144,14 @@ SPEC: Final = ModelSpec(
     order=50,
     texts=TEXTS,
     check=_check,
+    facts={
+        "video_ratios": "|".join(EVERY_QUALITY_RATIOS),
+        "video_ratios_all": "|".join(ASPECT_RATIOS),
+        "video_ratios_or": Choices(EVERY_QUALITY_RATIOS),
+        "video_ratios_and": Choices(EVERY_QUALITY_RATIOS, "and"),
+        "video_hd_ratios_or": Choices(HD_ONLY_RATIOS),
+        "video_hd_ratios_and": Choices(HD_ONLY_RATIOS, "and"),
+        "video_hd_qualities": "/".join(HD_QUALITIES),
+        "video_hd_qualities_or": Choices(HD_QUALITIES),
+    },
 )

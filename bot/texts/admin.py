@@ -1,0 +1,123 @@
+"""Admin commands, /stats and its charts, and the alerts admins get."""
+
+from __future__ import annotations
+
+from typing import Final
+
+TEXTS: Final[dict[str, dict[str, str]]] = {
+    # --- admin ---------------------------------------------------------------------------
+    "admin_only": {
+        "en": "That command is for admins only.",
+        "zh": "该命令仅限管理员使用。",
+    },
+    "admin_user_unknown": {
+        "en": "I don't know the user {who}. Use a numeric id, an @username I have seen, or "
+        "reply to one of their messages.",
+        "zh": "不认识用户 {who}。请使用数字 ID、我见过的 @用户名，或回复对方的消息。",
+    },
+    "admin_usage": {"en": "Usage: {usage}", "zh": "用法：{usage}"},
+    "admin_bad_amount": {
+        "en": "{value} is not a number of credits.",
+        "zh": "{value} 不是有效的额度数值。",
+    },
+    "admin_granted": {
+        "en": "Granted {amount} to {who}. Their bonus balance is now {bonus}.",
+        "zh": "已给 {who} 发放 {amount}。其奖励额度现为 {bonus}。",
+    },
+    "admin_limit_set": {
+        "en": "{who} now gets {limit} credits a day ({left} left today).",
+        "zh": "{who} 的每日额度现为 {limit}（今天剩余 {left}）。",
+    },
+    "admin_group_limit_set": {
+        "en": "Group {chat} may now spend {limit} credits a day in total; each member's own "
+        "credits still apply.",
+        "zh": "群 {chat} 现在每天总共可用 {limit} 额度；每位成员自己的额度仍然适用。",
+    },
+    "admin_group_limit_cleared": {
+        "en": "Group {chat} no longer has a group-wide daily cap.",
+        "zh": "群 {chat} 已取消全群每日上限。",
+    },
+    "admin_banned": {
+        "en": "{who} is banned. {count} waiting job(s) withdrawn and refunded.",
+        "zh": "已封禁 {who}。撤回并退还 {count} 个排队任务。",
+    },
+    "admin_unbanned": {"en": "{who} is no longer banned.", "zh": "已解除 {who} 的封禁。"},
+    "admin_paused": {
+        "en": "Paused: new jobs wait in the queue; running ones finish. /resume to continue.",
+        "zh": "已暂停：新任务在队列中等待，运行中的任务会完成。使用 /resume 继续。",
+    },
+    "admin_resumed": {"en": "Resumed: submitting again.", "zh": "已恢复提交。"},
+    "admin_balance": {
+        "en": "Evolink credits: {remaining} remaining on the account{key_part}.",
+        "zh": "Evolink 额度：账户剩余 {remaining}{key_part}。",
+    },
+    "admin_balance_key": {
+        "en": "; this key: {remaining} left",
+        "zh": "；此密钥剩余 {remaining}",
+    },
+    "admin_balance_failed": {
+        "en": "Couldn't read the Evolink balance: {reason}",
+        "zh": "无法读取 Evolink 余额：{reason}",
+    },
+    "stats": {
+        "en": "Last {days} day(s): {total} jobs, {credits} credits used, failure rate {failure}, "
+        "median time to result {median}.\n\nBy model and outcome:\n{models}\n\nTop users:\n"
+        "{users}",
+        "zh": "最近 {days} 天：{total} 个任务，使用 {credits} 额度，失败率 {failure}，"
+        "出结果中位时间 {median}。\n\n按模型和结果：\n{models}\n\n用户排行：\n{users}",
+    },
+    "stats_none": {"en": "none", "zh": "无"},
+    "stats_user_line": {
+        "en": "{name} ({id}): {count} jobs, {credits} credits",
+        "zh": "{name}（{id}）：{count} 个任务，{credits} 额度",
+    },
+    "stats_outcome_done": {"en": "done", "zh": "完成"},
+    "stats_outcome_failed": {"en": "failed", "zh": "失败"},
+    "stats_outcome_cancelled": {"en": "cancelled", "zh": "已取消"},
+    "stats_outcome_queued": {"en": "waiting", "zh": "排队中"},
+    "stats_outcome_submitting": {"en": "starting", "zh": "开始中"},
+    "stats_outcome_running": {"en": "running", "zh": "生成中"},
+    "stats_outcome_delivering": {"en": "sending", "zh": "发送中"},
+    "stats_seconds": {"en": "{seconds} s", "zh": "{seconds} 秒"},
+    "chart_title_day": {
+        "en": "Jobs per day, last {days} day(s)",
+        "zh": "每日任务数（最近 {days} 天）",
+    },
+    "chart_title_week": {
+        "en": "Jobs per week, last {days} days",
+        "zh": "每周任务数（最近 {days} 天）",
+    },
+    "chart_title_month": {
+        "en": "Jobs per month, last {days} days",
+        "zh": "每月任务数（最近 {days} 天）",
+    },
+    "chart_axis_jobs": {"en": "jobs", "zh": "任务"},
+    "chart_other": {"en": "in progress", "zh": "进行中"},
+    "user_label": {"en": "user {id}", "zh": "用户 {id}"},
+    "usage_grant": {
+        "en": "/grant <user> <credits> (or as a reply: /grant <credits>)",
+        "zh": "/grant <用户> <额度>（或回复某人：/grant <额度>）",
+    },
+    "usage_setlimit": {
+        "en": "/setlimit <user | group chat id | here> <credits | default>",
+        "zh": "/setlimit <用户 | 群聊 ID | here> <额度 | default>",
+    },
+    "usage_ban": {"en": "/ban <user> [reason]", "zh": "/ban <用户> [原因]"},
+    "usage_unban": {"en": "/unban <user>", "zh": "/unban <用户>"},
+    # --- admin alerts -----------------------------------------------------------------
+    "alert_401": {
+        "en": "⚠️ Evolink rejected the API key (401). Generation is failing for everyone "
+        "until EVOLINK_API_KEY is fixed.",
+        "zh": "⚠️ Evolink 拒绝了 API 密钥（401）。在修正 EVOLINK_API_KEY 之前所有生成都会失败。",
+    },
+    "alert_402": {
+        "en": "⚠️ The Evolink account is out of credits (402). Top it up; users are "
+        "being told the service is unavailable and are not charged.",
+        "zh": "⚠️ Evolink 账户余额不足（402）。请充值；用户会被告知服务不可用且不扣额度。",
+    },
+    "alert_403": {
+        "en": "⚠️ Evolink refused access to a model (403). Check the key's model "
+        "permissions in the Evolink dashboard.",
+        "zh": "⚠️ Evolink 拒绝访问某个模型（403）。请在 Evolink 控制台检查密钥的模型权限。",
+    },
+}

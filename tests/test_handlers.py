@@ -1,0 +1,107 @@
+"""Handlers through python-telegram-bot's request seam (tests/ptb_fakes.py): the real
+Application and handlers, one update in, the Bot API calls out, no servers and no polling.
+Cheaper than the end-to-end runs for what needs neither a job nor a second service."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application
+
+from bot.messages import t
+from bot.models import registry
+from handlers.account import price_list
+from handlers.common import text_for
+from tests.ptb_fakes import (
+    RecordingRequest,
+    callback_update,
+    handler_app,
+    message_update,
+    settings,
+    user,
+)
+
+App = tuple[Application, RecordingRequest]
+
+
+@pytest.fixture
+async def app(tmp_path: Path) -> AsyncIterator[App]:
+    async with handler_app(settings(tmp_path / "bot.sqlite3")) as running:
+        yield running
+
+
+def said(request: RecordingRequest) -> list[str]:
+    return [params["text"] for params in request.of("sendMessage")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-hans"])
+async def test_help_lists_every_command_in_the_users_language(app: App, lang: str) -> None:
+    application, request = app
+    await application.process_update(message_update(application, "/help", sender=user(lang=lang)))
+    (text,) = said(request)
+    for command in registry.COMMANDS:
+        assert t(f"help_{command}", lang) in text
+    services = application.bot_data["services"]
+    assert price_list(services, lang) in text
+    assert ("额度" in text) == lang.startswith("zh")
+
+
+async def test_id_answers_with_the_senders_id(app: App) -> None:
+    application, request = app
+    await application.process_update(message_update(application, "/id", sender=user(777)))
+    assert said(request) == [t("your_id", "en", user_id=777)]
+    assert request.of("sendMessage")[0]["reply_parameters"]["message_id"] > 0
+
+
+async def test_id_in_a_group_adds_the_groups_id(app: App) -> None:
+    application, request = app
+    await application.process_update(message_update(application, "/id", chat_id=-100123))
+    (text,) = said(request)
+    assert text.endswith(t("chat_id_line", "en", chat_id=-100123))
+
+
+async def test_an_unknown_flag_is_refused_and_nothing_is_queued(app: App) -> None:
+    application, request = app
+    update = message_update(application, "/imagine a cat --v 6", sender=user(lang="zh"))
+    await application.process_update(update)
+    allowed = ", ".join(f"--{name}" for name in registry.command_flags("imagine"))
+    params = {"flag": "--v", "command": "imagine", "allowed": allowed}
+    assert said(request) == [text_for("unknown_flag", "zh", params)]
+    services = application.bot_data["services"]
+    assert await services.storage.jobs.get(1) is None
+
+
+async def test_an_unknown_model_names_the_registrys_aliases(app: App) -> None:
+    application, request = app
+    await application.process_update(message_update(application, "/edit red --model dalle"))
+    (text,) = said(request)
+    assert text.startswith("--model must be wan or qwen, not dalle")
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ("again:" + "9" * 30, "job_not_found"),
+        ("cancel:-1", "job_not_found"),
+        ("x" * 64, "button_unknown"),
+    ],
+)
+async def test_a_forged_button_is_answered_and_ignored(app: App, data: str, key: str) -> None:
+    application, request = app
+    await application.process_update(callback_update(application, data))
+    (answer,) = request.of("answerCallbackQuery")
+    assert answer["text"] == t(key, "en")
+    assert [call.method for call in request.calls] == ["answerCallbackQuery"]
+
+
+TEXT_ONLY = [c for c in registry.COMMANDS if registry.default_for(c).inputs is None]
+
+
+@pytest.mark.parametrize("command", TEXT_ONLY)
+async def test_a_command_without_a_prompt_gets_its_usage(app: App, command: str) -> None:
+    application, request = app
+    update = message_update(application, f"/{command}", sender=user(lang="zh"))
+    await application.process_update(update)
+    assert said(request) == [t(f"usage_{command}", "zh")]
