@@ -10,7 +10,8 @@ from bot.clock import Clock
 from storage.albums import Albums
 from storage.chats import Chats
 from storage.database import Database
-from storage.jobs import Jobs, Stats
+from storage.job_stats import Stats
+from storage.jobs import Jobs
 from storage.media import Flags, Media
 from storage.users import Users
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
 from typing import Any
 
 import aiosqlite
@@ -15,6 +14,7 @@ from bot.clock import Clock
 from bot.credits import Split, split_reservation
 from storage import chats, ledger
 from storage.database import Database
+from storage.job_stats import Stats, summarize
 from storage.models import (
     ACTIVE_STATES,
     FINISHED_STATES,
@@ -41,18 +41,6 @@ _UNFINISHED_SQL = _sql_list(UNFINISHED_STATES)
 _FINISHED_SQL = _sql_list(FINISHED_STATES)
 _OUTSTANDING_SQL = _sql_list(("queued", *ACTIVE_STATES))  # what counts against the queue cap
 _STARTED_SQL = _sql_list((*ACTIVE_STATES, "delivering"))  # what /quota calls running
-
-
-@dataclass(slots=True)
-class Stats:
-    """What `/stats` shows for a period."""
-
-    jobs_by_model_state: dict[tuple[str, str], int] = field(default_factory=dict)
-    credits_used: int = 0
-    failure_rate: float | None = None
-    median_seconds: float | None = None
-    top_users: list[tuple[int, str | None, int, int]] = field(default_factory=list)
-    per_day: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 class Jobs:
@@ -286,28 +274,9 @@ class Jobs:
             queued = await _count(conn, "user_id = ? AND state = 'queued'", user_id)
         return running, queued
 
-    async def stats(self, since: float, day_of: Any) -> Stats:
-        stats = Stats()
-        jobs = await self._select("created_at >= ? ORDER BY id", since)
-        durations: list[float] = []
-        per_user: dict[int, list[int]] = {}
-        for job in jobs:
-            key = (job.model, job.state)
-            stats.jobs_by_model_state[key] = stats.jobs_by_model_state.get(key, 0) + 1
-            stats.credits_used += job.charged
-            day = stats.per_day.setdefault(day_of(job.created_at), {})
-            day[job.state] = day.get(job.state, 0) + 1
-            entry = per_user.setdefault(job.user_id, [0, 0])
-            entry[0] += 1
-            entry[1] += job.charged
-            if job.state == "done" and job.finished_at is not None:
-                durations.append(job.finished_at - job.created_at)
-        finished = sum(1 for j in jobs if j.state in ("done", "failed"))
-        failed = sum(1 for j in jobs if j.state == "failed")
-        stats.failure_rate = failed / finished if finished else None
-        stats.median_seconds = statistics.median(durations) if durations else None
-        top = sorted(per_user.items(), key=lambda kv: (-kv[1][1], -kv[1][0]))[:5]
-        for user_id, (count, charged) in top:
+    async def stats(self, since: float, day_of: Callable[[float], str]) -> Stats:
+        stats, top = summarize(await self._select("created_at >= ? ORDER BY id", since), day_of)
+        for user_id, count, charged in top:
             record = await self._users.get(user_id)
             stats.top_users.append((user_id, record.username if record else None, count, charged))
         return stats
