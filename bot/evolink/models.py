@@ -38,7 +38,6 @@ IMAGES_ENDPOINT: Final = "/v1/images/generations"
 VIDEOS_ENDPOINT: Final = "/v1/videos/generations"
 UNKNOWN_ERROR_CODE: Final = "unknown_error"
 CANCELLED_ERROR_CODE: Final = "request_cancelled"
-TERMINAL_STATUSES: Final = frozenset({"completed", "failed", "cancelled"})
 FAILED_STATUSES: Final = frozenset({"failed", "cancelled"})
 
 # ASCII digits only: `\d` would also accept other scripts' digits, which int() then reads.
