@@ -244,12 +244,20 @@ async def poll_until(predicate: Callable[[], bool], timeout: float, every: float
 
 # The kinds whose results make a kill moment: held back and sent just before that kill is
 # armed (they take seconds to reach delivery), so the moment is sure to come.
-_FEEDS = {"media_group": "imagine_n", "video": "animate"}
+# Which kind of job each kill moment is fed with, so the moment still comes however many
+# kills a run has (a 6th "create" would otherwise wait for a create that already happened).
+_FEEDS = {
+    "create": "imagine",
+    "poll": "edit",
+    "photo": "imagine",
+    "media_group": "imagine_n",
+    "video": "animate",
+}
 
 
 def feeder_waves(specs: list[JobSpec], schedule: Sequence[str]) -> list[list[JobSpec]]:
-    """What to send at the start and after each kill: everything at once, except that each
-    kill at a delivery moment in `_FEEDS` gets its share of the kind that feeds it."""
+    """What to send at the start and after each kill: each kill gets its share of the kind
+    that feeds its moment (`_FEEDS`); kinds no moment needs go at the start."""
     waves: list[list[JobSpec]] = [[] for _ in range(len(schedule) + 1)]
     seen: Counter[str] = Counter()
     for spec in specs:
