@@ -7,13 +7,17 @@ sleep only records the delays, so nothing waits.
 
 from __future__ import annotations
 
+import io
+import threading
 from typing import Any, cast
 
 import pytest
+from PIL import Image
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.evolink.retry import RetryPolicy
+from bot.jobs import inputs
 from bot.jobs.failures import Failure
 from bot.jobs.inputs import DOWNLOAD_RETRY, download_from_telegram
 from storage.models import InputImage
@@ -89,3 +93,23 @@ async def test_a_refusal_is_not_retried(message: str, key: str) -> None:
         await download_from_telegram(as_bot(bot), PHOTO, 2, policy(sleeps))
     assert failed.value.key == key
     assert bot.calls == 1 and sleeps == []
+
+
+async def test_photos_are_prepared_off_the_event_loop() -> None:
+    """A large photo takes seconds of CPU: it is prepared in a worker thread, so the loop
+    stays free for other chats meanwhile."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 3000), (10, 120, 200)).save(buffer, "PNG")
+    loop_thread = threading.get_ident()
+    seen: list[int] = []
+    original = inputs.prepare_image
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append(threading.get_ident())
+        return original(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(inputs, "prepare_image", recording)
+        prepared = await inputs._prepare_off_loop(buffer.getvalue(), "wan2.5-image-to-image", 1)
+    assert prepared.data
+    assert seen and seen[0] != loop_thread

@@ -6,7 +6,10 @@ for the model (scale, flatten, re-encode) and uploads the bytes to Evolink's fil
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Final
 
 from telegram import Bot
@@ -15,7 +18,7 @@ from telegram.error import BadRequest, NetworkError
 
 from bot.evolink.client import EvolinkClient
 from bot.evolink.retry import RetryPolicy
-from bot.images import ImageRejected, prepare_image
+from bot.images import ImageRejected, PreparedImage, prepare_image
 from bot.jobs.failures import Failure
 from bot.models import registry
 from storage.models import InputImage, Job
@@ -25,6 +28,8 @@ TELEGRAM_DOWNLOAD_LIMIT: Final = int(FileSizeLimit.FILESIZE_DOWNLOAD)
 # Two more tries, about 1 s and 2 s apart: a moment's trouble reaching Telegram passes.
 DOWNLOAD_RETRY = RetryPolicy(max_retries=2, base_delay=1.0, max_delay=3.0)
 log = logging.getLogger(__name__)
+# Photos are prepared two at a time, whatever the job count: it bounds CPU and memory.
+_PREPARING = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prepare-image")
 
 
 async def download_from_telegram(
@@ -64,9 +69,7 @@ async def upload_inputs(
     for index, image in enumerate(job.inputs, start=1):
         data = await download_from_telegram(bot, image, index, retry)
         try:
-            prepared = prepare_image(
-                data, job.model, index=index, model_label=registry.by_name(job.model).label
-            )
+            prepared = await _prepare_off_loop(data, job.model, index)
         except ImageRejected as rejected:
             raise Failure(
                 rejected.key, "input_rejected", params=tuple(rejected.params.items())
@@ -76,6 +79,15 @@ async def upload_inputs(
         )
         urls.append(uploaded.file_url)
     return urls
+
+
+async def _prepare_off_loop(data: bytes, model: str, index: int) -> PreparedImage:
+    """Decode, scale and re-encode in a worker thread: a large photo takes seconds of CPU,
+    which on the event loop would hold up every other chat."""
+    work = partial(
+        prepare_image, data, model, index=index, model_label=registry.by_name(model).label
+    )
+    return await asyncio.get_running_loop().run_in_executor(_PREPARING, work)
 
 
 def too_big(size: int, index: int) -> Failure:
