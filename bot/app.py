@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from functools import partial
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder
@@ -18,6 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.credits import to_cents
 from bot.evolink.client import EvolinkClient
+from bot.fairness import BACKLOG, FairUpdateProcessor, slow_down_notice
 from bot.health import Heartbeat, heartbeat_path
 from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
 from bot.jobs.engine import DELIVERY_RETRY, EngineConfig, JobEngine
@@ -53,20 +55,25 @@ class Tuning:
     delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
     download_retry: RetryPolicy = field(default_factory=lambda: DOWNLOAD_RETRY)
     connect_backoff: Backoff = field(default_factory=Backoff)
+    update_backlog: int = BACKLOG  # one user's new messages waiting before more are dropped
 
 
 def build_application(settings: Settings, tuning: Tuning) -> Application:
     token = settings.telegram_bot_token.get_secret_value()
-    return (
+    # Handlers only check and queue, but many users may write at once: a few updates per
+    # user at a time, so one user's flood never delays another's replies.
+    updates = FairUpdateProcessor(backlog=tuning.update_backlog)
+    application = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .rate_limiter(FloodLimiter(tuning.flood))
-        # Handlers only check and queue, but many users may write at once.
-        .concurrent_updates(64)
+        .concurrent_updates(updates)
         .build()
     )
+    updates.notify = partial(slow_down_notice, application.bot)
+    return application
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None = None) -> None:

@@ -7,6 +7,12 @@ from typing import Final
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     # --- command and option errors -------------------------------------------------------
+    "slow_down": {
+        "en": "You're sending messages faster than I can answer, so I skipped some. "
+        "Please wait for my answers before sending more (about {seconds} s).",
+        "zh": "你发送消息的速度超过了我的回复速度，我跳过了其中一些。"
+        "请等我回复后再发送（大约 {seconds} 秒）。",
+    },
     "prompt_too_long": {
         "en": "Your prompt is {length} characters long; the limit is {max} "
         "(options are not counted). Please shorten it.",
