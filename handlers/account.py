@@ -118,7 +118,11 @@ def job_line(job: Job, lang: str | None) -> str:
 @account_command
 async def on_jobs(services: Services, message: Message, user: User, context: Context) -> None:
     lang = user.language_code
-    jobs = await services.storage.jobs.for_user(user.id, finished_limit=10)
+    # In a group only that group's jobs: a group is not a window into private chats.
+    in_group = message.chat.type != "private"
+    jobs = await services.storage.jobs.for_user(
+        user.id, finished_limit=10, chat_id=message.chat_id if in_group else None
+    )
     if not jobs:
         await reply(context.bot, message, t("jobs_empty", lang))
         return

@@ -255,14 +255,20 @@ class Jobs:
     async def unfinished(self) -> list[Job]:
         return await self._select(f"state IN {_UNFINISHED_SQL} ORDER BY id")
 
-    async def for_user(self, user_id: int, *, finished_limit: int = 10) -> list[Job]:
-        """Unfinished jobs first, then the last `finished_limit` finished ones (newest first)."""
+    async def for_user(
+        self, user_id: int, *, finished_limit: int = 10, chat_id: int | None = None
+    ) -> list[Job]:
+        """Unfinished jobs first, then the last `finished_limit` finished ones (newest first);
+        with `chat_id`, only those asked for in that chat."""
+        where, params = "user_id = ?", [user_id]
+        if chat_id is not None:
+            where, params = "user_id = ? AND chat_id = ?", [user_id, chat_id]
         open_jobs = await self._select(
-            f"user_id = ? AND state IN {_UNFINISHED_SQL} ORDER BY id", user_id
+            f"{where} AND state IN {_UNFINISHED_SQL} ORDER BY id", *params
         )
         done = await self._select(
-            f"user_id = ? AND state IN {_FINISHED_SQL} ORDER BY id DESC LIMIT ?",
-            user_id,
+            f"{where} AND state IN {_FINISHED_SQL} ORDER BY id DESC LIMIT ?",
+            *params,
             finished_limit,
         )
         return open_jobs + done
