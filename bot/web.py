@@ -100,10 +100,12 @@ class WebServer:
 
     async def _telegram(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(given, self._config.webhook_secret):
+        if not _same_secret(given, self._config.webhook_secret):
             return web.Response(status=403)
         try:
             payload: Any = await request.json()
+            if not isinstance(payload, dict):
+                return web.Response(status=400)
             update = Update.de_json(payload, self._application.bot)
         except (json.JSONDecodeError, ValueError, TypeError, KeyError):
             return web.Response(status=400)
@@ -111,7 +113,7 @@ class WebServer:
         return web.Response(text="ok")
 
     async def _evolink(self, request: web.Request) -> web.Response:
-        if not hmac.compare_digest(request.match_info["secret"], self._config.callback_secret):
+        if not _same_secret(request.match_info["secret"], self._config.callback_secret):
             return web.Response(status=404)
         try:
             payload: Any = await request.json()
@@ -121,3 +123,9 @@ class WebServer:
         if isinstance(task_id, str):
             self._engine.poke(task_id)  # fetch the task now; the body itself proves nothing
         return web.Response(text="ok")
+
+
+def _same_secret(given: str, expected: str) -> bool:
+    """Constant-time comparison that also copes with non-ASCII input (compare_digest raises
+    TypeError on non-ASCII str, which answered strangers with a 500 and a logged traceback)."""
+    return hmac.compare_digest(given.encode(), expected.encode())

@@ -80,3 +80,27 @@ async def test_callback_makes_the_bot_check_the_task_at_once(harness: Harness) -
     photo = await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=10)
     assert photo["caption"] == "a lighthouse"
     assert "evil.example" not in str(evo.fetched_urls)
+
+
+async def test_strangers_get_refusals_not_server_errors(harness: Harness) -> None:
+    """Non-ASCII secrets and bodies that are not an update object are refused plainly (403,
+    404, 400), never a 500 with a traceback in the log."""
+    port = _free_port()
+    await harness.start(
+        webhook_url="https://bot.example.com/tg/hook",
+        evolink_callback_url="https://bot.example.com/cb",
+        web_listen="127.0.0.1",
+        web_port=port,
+    )
+    await harness.tg.wait_for(lambda: bool(harness.tg.calls_to("setWebhook")), 10)
+    secret = harness.tg.calls_to("setWebhook")[-1].params["secret_token"]
+    base = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient() as client:
+        hook = f"{base}/tg/hook"
+        odd_secret = await client.post(hook, json={}, headers={SECRET_HEADER: "é".encode()})
+        assert odd_secret.status_code == 403
+        for body in ([1, 2], None, 1):
+            wrong_shape = await client.post(hook, json=body, headers={SECRET_HEADER: secret})
+            assert wrong_shape.status_code == 400
+        odd_path = await client.post(f"{base}/cb/evolink/%C3%A9", json={"id": "x"})
+        assert odd_path.status_code == 404
