@@ -97,7 +97,9 @@ async def test_strangers_get_refusals_not_server_errors(harness: Harness) -> Non
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient() as client:
         hook = f"{base}/tg/hook"
-        odd_secret = await client.post(hook, json={}, headers={SECRET_HEADER.encode(): "é".encode()})
+        odd_secret = await client.post(
+            hook, json={}, headers={SECRET_HEADER.encode(): "é".encode()}
+        )
         assert odd_secret.status_code == 403
         for body in ([1, 2], None, 1):
             wrong_shape = await client.post(hook, json=body, headers={SECRET_HEADER: secret})
