@@ -105,3 +105,17 @@ async def test_a_command_without_a_prompt_gets_its_usage(app: App, command: str)
     update = message_update(application, f"/{command}", sender=user(lang="zh"))
     await application.process_update(update)
     assert said(request) == [t(f"usage_{command}", "zh")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_help_shows_admins_their_commands_and_no_one_else(tmp_path: Path, lang: str) -> None:
+    async with handler_app(settings(tmp_path / "bot.sqlite3", admin_ids="9000")) as (
+        application,
+        request,
+    ):
+        for sender in (user(9000, lang), user(501, lang)):
+            await application.process_update(message_update(application, "/help", sender=sender))
+        admin_help, user_help = said(request)
+    assert admin_help.endswith(t("help_admin", lang)) and len(admin_help) <= 4096
+    for command in ("/grant", "/setlimit", "/ban", "/unban", "/stats", "/balance", "/pause"):
+        assert command in admin_help and command not in user_help

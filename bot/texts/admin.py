@@ -104,6 +104,31 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "usage_ban": {"en": "/ban <user> [reason]", "zh": "/ban <用户> [原因]"},
     "usage_unban": {"en": "/unban <user>", "zh": "/unban <用户>"},
+    # --- what admins see in /help and in their command menu ------------------------------
+    "help_admin": {
+        "en": "Admin commands (a user is an id, a known @username, or a reply):\n"
+        "/grant <user> <credits> - add bonus credits (negative takes away)\n"
+        "/setlimit <user> <credits | default> - set a user's daily credits\n"
+        "/ban <user> [reason] - block a user; /unban <user> - unblock\n"
+        "/stats [days] - jobs, credits and top users, sent to you privately\n"
+        "/balance - the Evolink account's credits\n"
+        "/pause - stop submitting jobs; /resume - start again",
+        "zh": "管理员命令（用户可用 id、见过的 @用户名，或回复其消息）：\n"
+        "/grant <用户> <额度> - 发放奖励额度（负数为扣除）\n"
+        "/setlimit <用户> <额度 | default> - 设置用户的每日额度\n"
+        "/ban <用户> [原因] - 封禁用户；/unban <用户> - 解除封禁\n"
+        "/stats [天数] - 任务、额度和用户排行，私聊发给你\n"
+        "/balance - Evolink 账户余额\n"
+        "/pause - 暂停提交任务；/resume - 恢复",
+    },
+    "cmd_grant": {"en": "Admin: add bonus credits", "zh": "管理员：发放奖励额度"},
+    "cmd_setlimit": {"en": "Admin: set a daily limit", "zh": "管理员：设置每日额度"},
+    "cmd_ban": {"en": "Admin: block a user", "zh": "管理员：封禁用户"},
+    "cmd_unban": {"en": "Admin: unblock a user", "zh": "管理员：解除封禁"},
+    "cmd_stats": {"en": "Admin: usage statistics", "zh": "管理员：使用统计"},
+    "cmd_balance": {"en": "Admin: Evolink account credits", "zh": "管理员：Evolink 账户余额"},
+    "cmd_pause": {"en": "Admin: stop submitting jobs", "zh": "管理员：暂停提交任务"},
+    "cmd_resume": {"en": "Admin: submit jobs again", "zh": "管理员：恢复提交任务"},
     # --- admin alerts -----------------------------------------------------------------
     "alert_401": {
         "en": "⚠️ Evolink rejected the API key (401). Generation is failing for everyone "
