@@ -11,7 +11,7 @@ from telegram.ext import Application
 
 from bot.messages import t
 from bot.models import registry
-from handlers import account, admin, albums, buttons, errors, generation
+from handlers import account, admin, albums, buttons, errors, generation, stats
 
 
 def register_all(application: Application) -> None:
@@ -20,6 +20,7 @@ def register_all(application: Application) -> None:
     buttons.register(application)
     account.register(application)
     admin.register(application)
+    stats.register(application)
     buttons.register_fallback(application)  # last: only what no other handler took
     application.add_error_handler(errors.on_error)
 

@@ -3,7 +3,6 @@ replying to one of their messages. Everyone else is told the command is for admi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -11,11 +10,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from telegram import Message, Update, User
-from telegram.constants import MessageLimit
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.charts import jobs_chart
-from bot.clock import day_of
 from bot.credits import format_credits, to_cents
 from bot.evolink.errors import EvolinkError
 from bot.messages import t
@@ -24,7 +20,6 @@ from handlers.common import reply
 
 log = logging.getLogger(__name__)
 
-MAX_STATS_DAYS = 366
 # Balances are hundredths in SQLite integers (max 2**63 - 1): far past this is a typo.
 MAX_CREDITS = Decimal(10**10)
 MAX_USER_ID = 2**53  # Telegram user ids fit in 52 bits
@@ -252,54 +247,6 @@ async def on_unban(
 
 
 @admin_only
-async def on_stats(
-    services: Services, message: Message, admin: User, args: list[str], context: Context
-) -> None:
-    lang = admin.language_code
-    days = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 7
-    days = max(1, min(MAX_STATS_DAYS, days))
-    now, zone = services.clock.now(), services.zone
-    stats = await services.storage.jobs.stats(now - days * 86400, lambda ts: day_of(ts, zone))
-    none = t("stats_none", lang)
-    per_model: dict[str, list[str]] = {}
-    for (model, state), count in sorted(stats.jobs_by_model_state.items()):
-        per_model.setdefault(model, []).append(f"{t(f'stats_outcome_{state}', lang)} {count}")
-    models = "\n".join(f"{model}: {', '.join(parts)}" for model, parts in per_model.items())
-    users = "\n".join(
-        t(
-            "stats_user_line",
-            lang,
-            name=f"@{name}" if name else t("user_label", lang, id=user_id),
-            id=user_id,
-            count=count,
-            credits=format_credits(charged),
-        )
-        for user_id, name, count, charged in stats.top_users
-    )
-    text = t(
-        "stats",
-        lang,
-        days=days,
-        total=sum(stats.jobs_by_model_state.values()),
-        credits=format_credits(stats.credits_used),
-        failure=f"{stats.failure_rate:.0%}" if stats.failure_rate is not None else none,
-        median=(
-            t("stats_seconds", lang, seconds=f"{stats.median_seconds:.0f}")
-            if stats.median_seconds is not None
-            else none
-        ),
-        models=models or none,
-        users=users or none,
-    )
-    await reply(context.bot, message, text[: MessageLimit.MAX_TEXT_LENGTH])
-    if stats.per_day:
-        period = [day_of(now - back * 86400, zone) for back in range(days - 1, -1, -1)]
-        # Drawing takes tens of milliseconds of CPU: keep it off the event loop.
-        chart = await asyncio.to_thread(jobs_chart, period, stats.per_day, lang)
-        await context.bot.send_photo(message.chat_id, chart, filename="stats.png")
-
-
-@admin_only
 async def on_balance(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
@@ -343,7 +290,6 @@ COMMANDS = {
     "setlimit": on_setlimit,
     "ban": on_ban,
     "unban": on_unban,
-    "stats": on_stats,
     "balance": on_balance,
     "pause": on_pause,
     "resume": on_resume,

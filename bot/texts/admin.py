@@ -66,6 +66,20 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "最近 {days} 天：{total} 个任务，使用 {credits} 额度，失败率 {failure}，"
         "出结果中位时间 {median}。\n\n按模型和结果：\n{models}\n\n用户排行：\n{users}",
     },
+    "stats_usage": {
+        "en": "Usage: /stats [days], a whole number of days from 1 to {max} (default 7).",
+        "zh": "用法：/stats [天数]，天数为 1 到 {max} 的整数（默认 7）。",
+    },
+    "stats_sent_privately": {
+        "en": "I sent you the stats in our private chat.",
+        "zh": "统计已私聊发给你。",
+    },
+    "stats_start_private": {
+        "en": "The stats name users, so I only send them privately, and I can't message you "
+        "yet: open a private chat with @{bot}, press Start, then ask again.",
+        "zh": "统计包含用户信息，只能私聊发送，但我还无法给你发消息："
+        "请先打开与 @{bot} 的私聊并点击开始，然后再试。",
+    },
     "stats_none": {"en": "none", "zh": "无"},
     "stats_user_line": {
         "en": "{name} ({id}): {count} jobs, {credits} credits",

@@ -7,6 +7,7 @@ import io
 
 from PIL import Image
 
+from bot.messages import t
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, Harness
 from tests.e2e.test_quota import (
     ADMIN_ONLY,
@@ -259,9 +260,10 @@ async def test_stats_text_and_chart(harness: Harness) -> None:
         assert len(colours) > 50  # bars, axes and labels, not a blank picture
 
     assert (await boss.ask("/stats 30")).startswith("Last 30 day(s): 3 jobs")
-    assert (await boss.ask("/stats 0")).startswith("Last 1 day(s): 3 jobs")
-    assert (await boss.ask("/stats 99999999999999999999")).startswith("Last 366 day(s)")
-    assert (await boss.ask("/stats ²")).startswith("Last 7 day(s): 3 jobs")
+    assert (await boss.ask("/stats 1")).startswith("Last 1 day(s): 3 jobs")
+    assert (await boss.ask("/stats 366")).startswith("Last 366 day(s)")
+    for wrong in ("0", "-3", "367", "99999999999999999999", "abc", "²", "7 8"):
+        assert await boss.ask(f"/stats {wrong}") == t("stats_usage", "en", max=366), wrong
 
 
 # --- /balance ---------------------------------------------------------------------------------

@@ -9,7 +9,8 @@ import pytest
 
 from bot.messages import t
 from handlers import ADMIN_MENU, MENU
-from tests.e2e.conftest import ADMIN_ID, Harness
+from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, Harness
+from tests.e2e.test_quota import Person, admin, text_of
 
 OTHER_ADMIN = 9001
 
@@ -36,3 +37,37 @@ async def test_each_admin_gets_a_menu_with_the_admin_commands(
     tg.send_text(chat, boss, "/help")
     answer = await harness.reply_in(chat["id"], lambda m: "text" in m)
     assert answer["text"].endswith(t("help_admin", "en"))
+
+
+async def test_stats_asked_in_a_group_are_sent_privately(harness: Harness) -> None:
+    await harness.start()
+    boss = admin(harness)
+    alice = Person(harness, 1001, "Alice", "alice")
+    await alice.generate("a secret prompt")
+    team = harness.tg.group_chat(-100500, "Team")
+    request = boss.in_chat(team).send("/stats 3")
+    note = await boss.in_chat(team).answer_to(request)
+    assert text_of(note) == t("stats_sent_privately", "en")
+    private = await harness.reply_in(boss.private["id"], lambda m: "text" in m)
+    assert text_of(private).startswith("Last 3 day(s): 1 jobs")
+    assert "@alice" in text_of(private)
+    await harness.reply_in(boss.private["id"], lambda m: bool(m.get("photo")))
+    in_group = harness.tg.bot_messages(team["id"])
+    assert [text_of(m) for m in in_group] == [t("stats_sent_privately", "en")]
+
+
+async def test_stats_for_an_admin_the_bot_cannot_write_to_stay_out_of_the_group(
+    harness: Harness,
+) -> None:
+    await harness.start()
+    boss = admin(harness)
+    team = harness.tg.group_chat(-100500, "Team")
+    harness.tg.fail_next(
+        "sendMessage",
+        error_code=403,
+        description="Forbidden: bot can't initiate conversation with a user",
+    )
+    answer = await boss.in_chat(team).ask("/stats")
+    assert answer == t("stats_start_private", "en", bot=BOT_USERNAME)
+    assert harness.tg.bot_messages(boss.private["id"]) == []
+    assert len(harness.tg.bot_messages(team["id"])) == 1
