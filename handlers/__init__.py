@@ -11,7 +11,16 @@ from telegram.ext import Application
 
 from bot.messages import t
 from bot.models import registry
-from handlers import account, admin, albums, buttons, errors, generation, stats
+from handlers import (
+    account,
+    admin,
+    albums,
+    buttons,
+    conversation,
+    errors,
+    generation,
+    stats,
+)
 
 
 def register_all(application: Application) -> None:
@@ -21,6 +30,7 @@ def register_all(application: Application) -> None:
     account.register(application)
     admin.register(application)
     stats.register(application)
+    conversation.register(application)  # after every command: only what none took
     buttons.register_fallback(application)  # last: only what no other handler took
     application.add_error_handler(errors.on_error)
 

@@ -119,3 +119,53 @@ async def test_help_shows_admins_their_commands_and_no_one_else(tmp_path: Path, 
     assert admin_help.endswith(t("help_admin", lang)) and len(admin_help) <= 4096
     for command in ("/grant", "/setlimit", "/ban", "/unban", "/stats", "/balance", "/pause"):
         assert command in admin_help and command not in user_help
+
+
+HINT = "I don't know {command}. Send /help to see what I can do."
+
+
+@pytest.mark.parametrize(
+    ("text", "chat_id", "answer"),
+    [
+        ("/foo", 0, HINT.format(command="/foo")),
+        ("/foo bar", 0, HINT.format(command="/foo")),
+        ("/foo@evolink_handler_bot", -100123, HINT.format(command="/foo@evolink_handler_bot")),
+        ("/foo", -100123, None),  # bare, in a group: maybe another bot's
+        ("/foo@OtherBot", -100123, None),
+        ("/foo@OtherBot", 0, None),
+        ("/imagine@OtherBot a cat", 0, None),
+        ("/imagine@OtherBot a cat", -100123, None),
+        ("a cat at sunset", -100123, None),  # people talking in a group
+    ],
+)
+async def test_what_no_command_took(app: App, text: str, chat_id: int, answer: str | None) -> None:
+    application, request = app
+    await application.process_update(message_update(application, text, chat_id=chat_id))
+    assert said(request) == ([answer] if answer else [])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_plain_text_in_private_suggests_imagine(app: App, lang: str) -> None:
+    application, request = app
+    update = message_update(application, "a cat  at\nsunset", sender=user(lang=lang))
+    await application.process_update(update)
+    assert said(request) == [t("plain_text", lang, prompt="a cat at sunset")]
+    long = message_update(application, "word " * 2000)
+    await application.process_update(long)
+    assert len(said(request)[-1]) < 500
+
+
+async def test_known_commands_are_not_taken_for_unknown_ones(app: App) -> None:
+    application, request = app
+    for text in ("/quota", "/help", "/id", "/stats", "/imagine"):
+        await application.process_update(message_update(application, text))
+    assert not [text for text in said(request) if "I don't know" in text]
+    assert len(said(request)) == 5
+
+
+async def test_a_banned_user_gets_only_the_refusal(app: App) -> None:
+    application, request = app
+    await application.bot_data["services"].storage.users.set_banned(501, True)
+    for text in ("/foo", "draw me a cat"):
+        await application.process_update(message_update(application, text))
+    assert said(request) == [t("banned", "en")] * 2

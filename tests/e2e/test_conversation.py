@@ -71,3 +71,24 @@ async def test_stats_for_an_admin_the_bot_cannot_write_to_stay_out_of_the_group(
     assert answer == t("stats_start_private", "en", bot=BOT_USERNAME)
     assert harness.tg.bot_messages(boss.private["id"]) == []
     assert len(harness.tg.bot_messages(team["id"])) == 1
+
+
+async def test_unknown_commands_and_plain_text_get_a_hint_in_private(harness: Harness) -> None:
+    await harness.start()
+    alice = Person(harness, 1001, "Alice", "alice")
+    assert await alice.ask("/draw a cat") == t("unknown_command", "en", command="/draw")
+    answer = await alice.ask("a cat on the moon")
+    assert answer == t("plain_text", "en", prompt="a cat on the moon")
+    # Answering the bot's own message is left to whatever asked the question.
+    alice.send("thanks", reply_to=harness.tg.bot_messages(alice.chat["id"])[-1]["message_id"])
+    # In a group: only a command naming this bot gets the hint.
+    team = harness.tg.group_chat(-100500, "Team")
+    in_team = alice.in_chat(team)
+    in_team.send("/roll@dice_bot")
+    in_team.send("/roll")
+    in_team.send("hello everyone")
+    named = f"/roll@{BOT_USERNAME}"
+    assert await in_team.ask(named) == t("unknown_command", "en", command=named)
+    assert len(harness.tg.bot_messages(team["id"])) == 1
+    assert await alice.ask("/id") == t("your_id", "en", user_id=1001)
+    assert len(harness.tg.bot_messages(alice.chat["id"])) == 3
