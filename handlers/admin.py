@@ -92,6 +92,15 @@ async def target_or_answer(
     return found
 
 
+def log_action(admin: User, action: str, target: int, detail: str = "") -> None:
+    """One line per admin action for the operator: who did what to whom (ids, no names)."""
+    log.info("admin %s %s %s%s", admin.id, action, target, f": {detail}" if detail else "")
+
+
+def limit_words(limit: int | None) -> str:
+    return "back to the default" if limit is None else f"{format_credits(limit)} credits a day"
+
+
 def parse_credits(value: str) -> int | None:
     try:
         amount = Decimal(value)
@@ -137,6 +146,7 @@ async def on_grant(
         await reply(context.bot, message, t("admin_bad_amount", lang, value=" ".join(rest)))
         return
     balance = await services.storage.users.grant(user_id, amount, note=f"by admin {admin.id}")
+    log_action(admin, "granted", user_id, f"{format_credits(amount)} credits")
     text = t(
         "admin_granted",
         lang,
@@ -172,6 +182,7 @@ async def on_setlimit(
         await reply(context.bot, message, t("admin_bad_amount", lang, value=parsed))
         return
     balance = await services.storage.users.set_daily_limit(user_id, parsed.limit)
+    log_action(admin, "set the daily limit of", user_id, limit_words(parsed.limit))
     text = t(
         "admin_limit_set",
         lang,
@@ -208,6 +219,8 @@ async def set_group_limit(
         return
     limit = parsed.limit
     await services.storage.chats.set_daily_limit(chat_id, limit)
+    if message.from_user is not None:
+        log_action(message.from_user, "set the daily cap of group", chat_id, limit_words(limit))
     if limit is None:
         text = t("admin_group_limit_cleared", lang, chat=chat_id)
     else:
@@ -228,6 +241,7 @@ async def on_ban(
     user_id, who, rest = found
     await services.storage.users.set_banned(user_id, True, " ".join(rest) or None)
     withdrawn = await services.engine.withdraw_queued(user_id)
+    log_action(admin, "banned", user_id, f"{len(withdrawn)} waiting jobs withdrawn")
     await reply(context.bot, message, t("admin_banned", lang, who=who, count=len(withdrawn)))
 
 
@@ -243,6 +257,7 @@ async def on_unban(
         return
     user_id, who, _ = found
     await services.storage.users.set_banned(user_id, False)
+    log_action(admin, "unbanned", user_id)
     await reply(context.bot, message, t("admin_unbanned", lang, who=who))
 
 
@@ -274,6 +289,7 @@ async def on_pause(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     await services.engine.set_paused(True)
+    log.info("admin %s paused submitting to Evolink", admin.id)
     await reply(context.bot, message, t("admin_paused", admin.language_code))
 
 
@@ -282,6 +298,7 @@ async def on_resume(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     await services.engine.set_paused(False)
+    log.info("admin %s resumed submitting to Evolink", admin.id)
     await reply(context.bot, message, t("admin_resumed", admin.language_code))
 
 

@@ -4,6 +4,7 @@ Cheaper than the end-to-end runs for what needs neither a job nor a second servi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -169,3 +170,37 @@ async def test_a_banned_user_gets_only_the_refusal(app: App) -> None:
     for text in ("/foo", "draw me a cat"):
         await application.process_update(message_update(application, text))
     assert said(request) == [t("banned", "en")] * 2
+
+
+async def test_admin_actions_are_logged_one_line_each(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = settings(tmp_path / "bot.sqlite3", admin_ids="9000")
+    commands = ["/grant 1001 5", "/setlimit 1001 3", "/setlimit -100123 default", "/ban 1001"]
+    commands += ["/unban 1001", "/pause", "/resume"]
+    async with handler_app(config) as (application, _):
+        with caplog.at_level(logging.INFO, logger="handlers"):
+            for text in commands:
+                update = message_update(application, text, sender=user(9000))
+                await application.process_update(update)
+    assert [r.getMessage() for r in caplog.records if r.name == "handlers.admin"] == [
+        "admin 9000 granted 1001: 5 credits",
+        "admin 9000 set the daily limit of 1001: 3 credits a day",
+        "admin 9000 set the daily cap of group -100123: back to the default",
+        "admin 9000 banned 1001: 0 waiting jobs withdrawn",
+        "admin 9000 unbanned 1001",
+        "admin 9000 paused submitting to Evolink",
+        "admin 9000 resumed submitting to Evolink",
+    ]
+
+
+async def test_an_accepted_job_is_logged_without_its_prompt(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    application, _ = app
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+        await application.process_update(message_update(application, "/imagine a secret cat"))
+    lines = [r.getMessage() for r in caplog.records]
+    spec = registry.default_for("imagine")
+    assert f"job 1 accepted: user 501, private chat, model {spec.name}, reserved 1" in lines
+    assert not [line for line in lines if "secret" in line]

@@ -92,3 +92,22 @@ async def test_unknown_commands_and_plain_text_get_a_hint_in_private(harness: Ha
     assert len(harness.tg.bot_messages(team["id"])) == 1
     assert await alice.ask("/id") == t("your_id", "en", user_id=1001)
     assert len(harness.tg.bot_messages(alice.chat["id"])) == 3
+
+
+async def test_the_operators_log_follows_each_job_without_prompts(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await harness.start()
+    alice = Person(harness, 1001, "Alice", "alice")
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+        await alice.generate("a private matter")
+        await harness.tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
+        harness.evo.fail_next_tasks("content_policy_violation")
+        failed = await alice.status_of("/imagine another private matter")
+        await alice.wait_status(failed, lambda text: text.startswith("❌"))
+    lines = [r.getMessage() for r in caplog.records]
+    assert "job 1 done: 1 produced, charged 1" in lines
+    assert "job 2 failed: content_policy_violation" in lines
+    accepted = [line for line in lines if " accepted: user 1001, private chat, " in line]
+    assert len(accepted) == 2
+    assert not [line for line in lines if "private matter" in line]
