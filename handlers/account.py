@@ -157,7 +157,8 @@ async def on_cancel(services: Services, message: Message, user: User, context: C
 async def on_id(services: Services, message: Message, user: User, context: Context) -> None:
     """The number ADMIN_IDS needs; in a group also the group's id (for the operator's notes)."""
     lang = user.language_code
-    text = t("your_id", lang, user_id=user.id)
+    key = "your_id_admin" if services.is_admin(user.id) else "your_id"
+    text = t(key, lang, user_id=user.id)
     if message.chat.type != "private":
         text += "\n" + t("chat_id_line", lang, chat_id=message.chat_id)
     await reply(context.bot, message, text)

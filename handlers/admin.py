@@ -16,7 +16,7 @@ from bot.credits import format_credits, to_cents
 from bot.evolink.errors import EvolinkError
 from bot.messages import t
 from bot.services import Context, Services, services_of
-from handlers.common import reply
+from handlers.common import reply, user_name
 
 log = logging.getLogger(__name__)
 
@@ -58,20 +58,25 @@ async def target_user(
     if len(args) >= needed and args and (replied is None or names_user):
         who = args[0]
         if who.isascii() and who.isdigit() and int(who) < MAX_USER_ID:
-            return int(who), t("user_label", lang, id=who), args[1:]
+            return int(who), await name_of(services, int(who), lang), args[1:]
         if who.startswith("@"):
             user_id = await services.storage.users.find_by_username(who)
             if user_id is None:
                 return t("admin_user_unknown", lang, who=who)
-            return user_id, who, args[1:]
+            return user_id, await name_of(services, user_id, lang), args[1:]
         return t("admin_user_unknown", lang, who=who)
     if replied is not None:
-        name = f"@{replied.username}" if replied.username else t("user_label", lang, id=replied.id)
         await services.storage.users.remember(
             replied.id, replied.username, replied.first_name, replied.language_code
         )
-        return replied.id, name, args
+        return replied.id, user_name(replied.id, replied.username, lang), args
     return ""
+
+
+async def name_of(services: Services, user_id: int, lang: str | None) -> str:
+    """'@alice (1001)' for a user the bot has seen with a username, else 'user 1001'."""
+    record = await services.storage.users.get(user_id)
+    return user_name(user_id, record.username if record else None, lang)
 
 
 async def target_or_answer(

@@ -17,7 +17,7 @@ from bot.credits import format_credits
 from bot.messages import t
 from bot.services import Context, Services
 from handlers.admin import admin_only
-from handlers.common import reply
+from handlers.common import reply, user_name
 from storage.job_stats import Stats
 
 DEFAULT_DAYS = 7
@@ -46,8 +46,7 @@ def stats_text(stats: Stats, days: int, lang: str | None) -> str:
         t(
             "stats_user_line",
             lang,
-            name=f"@{name}" if name else t("user_label", lang, id=user_id),
-            id=user_id,
+            name=user_name(user_id, name, lang),
             count=count,
             credits=format_credits(charged),
         )

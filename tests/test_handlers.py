@@ -15,6 +15,8 @@ from bot.messages import t
 from bot.models import registry
 from handlers.account import price_list
 from handlers.common import text_for
+from handlers.stats import stats_text
+from storage.job_stats import Stats
 from tests.ptb_fakes import (
     RecordingRequest,
     callback_update,
@@ -204,3 +206,12 @@ async def test_an_accepted_job_is_logged_without_its_prompt(
     spec = registry.default_for("imagine")
     assert f"job 1 accepted: user 501, private chat, model {spec.name}, reserved 1" in lines
     assert not [line for line in lines if "secret" in line]
+
+
+def test_stats_name_users_once_by_id_and_by_username_when_known() -> None:
+    stats = Stats()
+    stats.top_users = [(1001, "alice", 2, 200), (1003, None, 1, 100)]
+    stats.jobs_by_model_state = {("m", "done"): 1}
+    text = stats_text(stats, 1, "en")
+    assert "@alice (1001): jobs 2, credits 2\nuser 1003: jobs 1, credits 1" in text
+    assert text.startswith("Period in days: 1. Jobs: 1.")

@@ -40,6 +40,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "你的 Telegram id：{user_id}\n"
         "（运营者把这个数字写进 ADMIN_IDS 即可让你成为管理员。）",
     },
+    "your_id_admin": {
+        "en": "Your Telegram id: {user_id}\n(You are an admin of this bot.)",
+        "zh": "你的 Telegram id：{user_id}\n（你是本机器人的管理员。）",
+    },
     "chat_id_line": {
         "en": "This chat's id: {chat_id}",
         "zh": "本群的 id：{chat_id}",

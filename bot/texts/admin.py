@@ -38,7 +38,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "群 {chat} 已取消全群每日上限。",
     },
     "admin_banned": {
-        "en": "{who} is banned. {count} waiting job(s) withdrawn and refunded.",
+        "en": "{who} is banned. Waiting jobs withdrawn and refunded: {count}.",
         "zh": "已封禁 {who}。撤回并退还 {count} 个排队任务。",
     },
     "admin_unbanned": {"en": "{who} is no longer banned.", "zh": "已解除 {who} 的封禁。"},
@@ -60,9 +60,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "无法读取 Evolink 余额：{reason}",
     },
     "stats": {
-        "en": "Last {days} day(s): {total} jobs, {credits} credits used, failure rate {failure}, "
-        "median time to result {median}.\n\nBy model and outcome:\n{models}\n\nTop users:\n"
-        "{users}",
+        "en": "Period in days: {days}. Jobs: {total}. Credits used: {credits}. Failure rate: "
+        "{failure}. Median time to result: {median}.\n\nBy model and outcome:\n{models}\n\n"
+        "Top users:\n{users}",
         "zh": "最近 {days} 天：{total} 个任务，使用 {credits} 额度，失败率 {failure}，"
         "出结果中位时间 {median}。\n\n按模型和结果：\n{models}\n\n用户排行：\n{users}",
     },
@@ -82,8 +82,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "stats_none": {"en": "none", "zh": "无"},
     "stats_user_line": {
-        "en": "{name} ({id}): {count} jobs, {credits} credits",
-        "zh": "{name}（{id}）：{count} 个任务，{credits} 额度",
+        "en": "{name}: jobs {count}, credits {credits}",
+        "zh": "{name}：任务 {count} 个，额度 {credits}",
     },
     "stats_outcome_done": {"en": "done", "zh": "完成"},
     "stats_outcome_failed": {"en": "failed", "zh": "失败"},
@@ -94,7 +94,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "stats_outcome_delivering": {"en": "sending", "zh": "发送中"},
     "stats_seconds": {"en": "{seconds} s", "zh": "{seconds} 秒"},
     "chart_title_day": {
-        "en": "Jobs per day, last {days} day(s)",
+        "en": "Jobs per day (period in days: {days})",
         "zh": "每日任务数（最近 {days} 天）",
     },
     "chart_title_week": {
@@ -108,6 +108,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "chart_axis_jobs": {"en": "jobs", "zh": "任务"},
     "chart_other": {"en": "in progress", "zh": "进行中"},
     "user_label": {"en": "user {id}", "zh": "用户 {id}"},
+    "user_named": {"en": "@{username} ({id})", "zh": "@{username}（{id}）"},
     "usage_grant": {
         "en": "/grant <user> <credits> (or as a reply: /grant <credits>)",
         "zh": "/grant <用户> <额度>（或回复某人：/grant <额度>）",
