@@ -16,6 +16,7 @@ from bot.services import Context, services_of
 from handlers.common import admit, reply
 
 MAX_ECHO = 300  # characters of the user's own text repeated back in a hint
+MAX_COMMAND_ECHO = 64  # Telegram commands are at most 32 characters, plus @bot
 
 
 def addressee(command: str) -> str | None:
@@ -41,12 +42,13 @@ async def on_unknown_command(update: Update, context: Context) -> None:
     command = message.text.split(maxsplit=1)[0]
     named = addressee(command)
     ours = named == context.bot.username.lower()
-    if (named is not None and not ours) or (message.chat.type != "private" and not ours):
+    if not ours and (named is not None or message.chat.type != "private"):
         return  # another bot's command, or a bare one in a group where other bots may live
     services = services_of(context)
     if await admit(services, context.bot, message, message.from_user):
-        hint = t("unknown_command", message.from_user.language_code, command=command)
-        await reply(context.bot, message, shortened(hint, MAX_ECHO))
+        echo = shortened(command, MAX_COMMAND_ECHO)
+        hint = t("unknown_command", message.from_user.language_code, command=echo)
+        await reply(context.bot, message, hint)
 
 
 async def on_plain_text(update: Update, context: Context) -> None:

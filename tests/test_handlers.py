@@ -215,3 +215,10 @@ def test_stats_name_users_once_by_id_and_by_username_when_known() -> None:
     text = stats_text(stats, 1, "en")
     assert "@alice (1001): jobs 2, credits 2\nuser 1003: jobs 1, credits 1" in text
     assert text.startswith("Period in days: 1. Jobs: 1.")
+
+
+async def test_a_huge_unknown_command_still_points_at_help(app: App) -> None:
+    application, request = app
+    await application.process_update(message_update(application, "/" + "x" * 5000))
+    (text,) = said(request)
+    assert len(text) < 200 and text.endswith("Send /help to see what I can do.")
