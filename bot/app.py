@@ -155,7 +155,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await application.start()
             if serve_web:
                 await web.start()
-            await announce_commands(bot)
+            await announce_commands(bot, settings.admin_ids)
             await _receive_updates(application, settings, web_config, tuning)
             heartbeat.start()
             log.info("bot @%s is running", bot.username)

@@ -34,10 +34,11 @@ def _command_prices(services: Services, command: str, lang: str | None) -> str:
     )
 
 
-def help_text(services: Services, lang: str | None, balance: str) -> str:
+def help_text(services: Services, lang: str | None, balance: str, *, admin: bool = False) -> str:
     commands = "\n".join(t(f"help_{command}", lang) for command in registry.COMMANDS)
     prices = price_list(services, lang)
-    return t("help", lang, commands=commands, prices=prices, balance=balance)
+    text = t("help", lang, commands=commands, prices=prices, balance=balance)
+    return text + "\n\n" + t("help_admin", lang) if admin else text
 
 
 async def balance_line(services: Services, user: User) -> str:
@@ -77,7 +78,8 @@ def account_command(
 @account_command
 async def on_help(services: Services, message: Message, user: User, context: Context) -> None:
     lang = user.language_code
-    text = help_text(services, lang, await balance_line(services, user))
+    admin = services.is_admin(user.id)
+    text = help_text(services, lang, await balance_line(services, user), admin=admin)
     await reply(context.bot, message, text)
 
 
@@ -159,7 +161,8 @@ async def on_cancel(services: Services, message: Message, user: User, context: C
 async def on_id(services: Services, message: Message, user: User, context: Context) -> None:
     """The number ADMIN_IDS needs; in a group also the group's id (for the operator's notes)."""
     lang = user.language_code
-    text = t("your_id", lang, user_id=user.id)
+    key = "your_id_admin" if services.is_admin(user.id) else "your_id"
+    text = t(key, lang, user_id=user.id)
     if message.chat.type != "private":
         text += "\n" + t("chat_id_line", lang, chat_id=message.chat_id)
     await reply(context.bot, message, text)

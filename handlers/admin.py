@@ -3,7 +3,6 @@ replying to one of their messages. Everyone else is told the command is for admi
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
@@ -11,20 +10,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from telegram import Message, Update, User
-from telegram.constants import MessageLimit
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.charts import jobs_chart
-from bot.clock import day_of
 from bot.credits import format_credits, to_cents
 from bot.evolink.errors import EvolinkError
 from bot.messages import t
 from bot.services import Context, Services, services_of
-from handlers.common import reply
+from handlers.common import reply, user_name
 
 log = logging.getLogger(__name__)
 
-MAX_STATS_DAYS = 366
 # Balances are hundredths in SQLite integers (max 2**63 - 1): far past this is a typo.
 MAX_CREDITS = Decimal(10**10)
 MAX_USER_ID = 2**53  # Telegram user ids fit in 52 bits
@@ -63,20 +58,25 @@ async def target_user(
     if len(args) >= needed and args and (replied is None or names_user):
         who = args[0]
         if who.isascii() and who.isdigit() and int(who) < MAX_USER_ID:
-            return int(who), t("user_label", lang, id=who), args[1:]
+            return int(who), await name_of(services, int(who), lang), args[1:]
         if who.startswith("@"):
             user_id = await services.storage.users.find_by_username(who)
             if user_id is None:
                 return t("admin_user_unknown", lang, who=who)
-            return user_id, who, args[1:]
+            return user_id, await name_of(services, user_id, lang), args[1:]
         return t("admin_user_unknown", lang, who=who)
     if replied is not None:
-        name = f"@{replied.username}" if replied.username else t("user_label", lang, id=replied.id)
         await services.storage.users.remember(
             replied.id, replied.username, replied.first_name, replied.language_code
         )
-        return replied.id, name, args
+        return replied.id, user_name(replied.id, replied.username, lang), args
     return ""
+
+
+async def name_of(services: Services, user_id: int, lang: str | None) -> str:
+    """'@alice (1001)' for a user the bot has seen with a username, else 'user 1001'."""
+    record = await services.storage.users.get(user_id)
+    return user_name(user_id, record.username if record else None, lang)
 
 
 async def target_or_answer(
@@ -95,6 +95,15 @@ async def target_or_answer(
         await reply(context.bot, message, found or t("admin_usage", lang, usage=usage))
         return None
     return found
+
+
+def log_action(admin: User, action: str, target: int, detail: str = "") -> None:
+    """One line per admin action for the operator: who did what to whom (ids, no names)."""
+    log.info("admin %s %s %s%s", admin.id, action, target, f": {detail}" if detail else "")
+
+
+def limit_words(limit: int | None) -> str:
+    return "back to the default" if limit is None else f"{format_credits(limit)} credits a day"
 
 
 def parse_credits(value: str) -> int | None:
@@ -142,6 +151,7 @@ async def on_grant(
         await reply(context.bot, message, t("admin_bad_amount", lang, value=" ".join(rest)))
         return
     balance = await services.storage.users.grant(user_id, amount, note=f"by admin {admin.id}")
+    log_action(admin, "granted", user_id, f"{format_credits(amount)} credits")
     text = t(
         "admin_granted",
         lang,
@@ -177,6 +187,7 @@ async def on_setlimit(
         await reply(context.bot, message, t("admin_bad_amount", lang, value=parsed))
         return
     balance = await services.storage.users.set_daily_limit(user_id, parsed.limit)
+    log_action(admin, "set the daily limit of", user_id, limit_words(parsed.limit))
     text = t(
         "admin_limit_set",
         lang,
@@ -213,6 +224,8 @@ async def set_group_limit(
         return
     limit = parsed.limit
     await services.storage.chats.set_daily_limit(chat_id, limit)
+    if message.from_user is not None:
+        log_action(message.from_user, "set the daily cap of group", chat_id, limit_words(limit))
     if limit is None:
         text = t("admin_group_limit_cleared", lang, chat=chat_id)
     else:
@@ -233,6 +246,7 @@ async def on_ban(
     user_id, who, rest = found
     await services.storage.users.set_banned(user_id, True, " ".join(rest) or None)
     withdrawn = await services.engine.withdraw_queued(user_id)
+    log_action(admin, "banned", user_id, f"{len(withdrawn)} waiting jobs withdrawn")
     await reply(context.bot, message, t("admin_banned", lang, who=who, count=len(withdrawn)))
 
 
@@ -248,55 +262,8 @@ async def on_unban(
         return
     user_id, who, _ = found
     await services.storage.users.set_banned(user_id, False)
+    log_action(admin, "unbanned", user_id)
     await reply(context.bot, message, t("admin_unbanned", lang, who=who))
-
-
-@admin_only
-async def on_stats(
-    services: Services, message: Message, admin: User, args: list[str], context: Context
-) -> None:
-    lang = admin.language_code
-    days = int(args[0]) if args and args[0].isascii() and args[0].isdigit() else 7
-    days = max(1, min(MAX_STATS_DAYS, days))
-    now, zone = services.clock.now(), services.zone
-    stats = await services.storage.jobs.stats(now - days * 86400, lambda ts: day_of(ts, zone))
-    none = t("stats_none", lang)
-    per_model: dict[str, list[str]] = {}
-    for (model, state), count in sorted(stats.jobs_by_model_state.items()):
-        per_model.setdefault(model, []).append(f"{t(f'stats_outcome_{state}', lang)} {count}")
-    models = "\n".join(f"{model}: {', '.join(parts)}" for model, parts in per_model.items())
-    users = "\n".join(
-        t(
-            "stats_user_line",
-            lang,
-            name=f"@{name}" if name else t("user_label", lang, id=user_id),
-            id=user_id,
-            count=count,
-            credits=format_credits(charged),
-        )
-        for user_id, name, count, charged in stats.top_users
-    )
-    text = t(
-        "stats",
-        lang,
-        days=days,
-        total=sum(stats.jobs_by_model_state.values()),
-        credits=format_credits(stats.credits_used),
-        failure=f"{stats.failure_rate:.0%}" if stats.failure_rate is not None else none,
-        median=(
-            t("stats_seconds", lang, seconds=f"{stats.median_seconds:.0f}")
-            if stats.median_seconds is not None
-            else none
-        ),
-        models=models or none,
-        users=users or none,
-    )
-    await reply(context.bot, message, text[: MessageLimit.MAX_TEXT_LENGTH])
-    if stats.per_day:
-        period = [day_of(now - back * 86400, zone) for back in range(days - 1, -1, -1)]
-        # Drawing takes tens of milliseconds of CPU: keep it off the event loop.
-        chart = await asyncio.to_thread(jobs_chart, period, stats.per_day, lang)
-        await context.bot.send_photo(message.chat_id, chart, filename="stats.png")
 
 
 @admin_only
@@ -327,6 +294,7 @@ async def on_pause(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     await services.engine.set_paused(True)
+    log.info("admin %s paused submitting to Evolink", admin.id)
     await reply(context.bot, message, t("admin_paused", admin.language_code))
 
 
@@ -335,6 +303,7 @@ async def on_resume(
     services: Services, message: Message, admin: User, args: list[str], context: Context
 ) -> None:
     await services.engine.set_paused(False)
+    log.info("admin %s resumed submitting to Evolink", admin.id)
     await reply(context.bot, message, t("admin_resumed", admin.language_code))
 
 
@@ -343,7 +312,6 @@ COMMANDS = {
     "setlimit": on_setlimit,
     "ban": on_ban,
     "unban": on_unban,
-    "stats": on_stats,
     "balance": on_balance,
     "pause": on_pause,
     "resume": on_resume,

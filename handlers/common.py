@@ -25,6 +25,13 @@ def text_for(key: str, lang: str | None, params: Mapping[str, object]) -> str:
     return t(key, lang, **values)
 
 
+def user_name(user_id: int, username: str | None, lang: str | None) -> str:
+    """How admin replies name a user: by id, and by @username when there is one (§6)."""
+    if username:
+        return t("user_named", lang, username=username.lstrip("@"), id=user_id)
+    return t("user_label", lang, id=user_id)
+
+
 def fit_text(text: str) -> str:
     """`text` cut to what one Telegram message holds (a last guard; echoes are shortened)."""
     limit = MessageLimit.MAX_TEXT_LENGTH

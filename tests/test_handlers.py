@@ -4,6 +4,7 @@ Cheaper than the end-to-end runs for what needs neither a job nor a second servi
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from bot.messages import t
 from bot.models import registry
 from handlers.account import price_list
 from handlers.common import text_for
+from handlers.stats import stats_text
+from storage.job_stats import Stats
 from tests.ptb_fakes import (
     RecordingRequest,
     callback_update,
@@ -105,3 +108,117 @@ async def test_a_command_without_a_prompt_gets_its_usage(app: App, command: str)
     update = message_update(application, f"/{command}", sender=user(lang="zh"))
     await application.process_update(update)
     assert said(request) == [t(f"usage_{command}", "zh")]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_help_shows_admins_their_commands_and_no_one_else(tmp_path: Path, lang: str) -> None:
+    async with handler_app(settings(tmp_path / "bot.sqlite3", admin_ids="9000")) as (
+        application,
+        request,
+    ):
+        for sender in (user(9000, lang), user(501, lang)):
+            await application.process_update(message_update(application, "/help", sender=sender))
+        admin_help, user_help = said(request)
+    assert admin_help.endswith(t("help_admin", lang)) and len(admin_help) <= 4096
+    for command in ("/grant", "/setlimit", "/ban", "/unban", "/stats", "/balance", "/pause"):
+        assert command in admin_help and command not in user_help
+
+
+HINT = "I don't know {command}. Send /help to see what I can do."
+
+
+@pytest.mark.parametrize(
+    ("text", "chat_id", "answer"),
+    [
+        ("/foo", 0, HINT.format(command="/foo")),
+        ("/foo bar", 0, HINT.format(command="/foo")),
+        ("/foo@evolink_handler_bot", -100123, HINT.format(command="/foo@evolink_handler_bot")),
+        ("/foo", -100123, None),  # bare, in a group: maybe another bot's
+        ("/foo@OtherBot", -100123, None),
+        ("/foo@OtherBot", 0, None),
+        ("/imagine@OtherBot a cat", 0, None),
+        ("/imagine@OtherBot a cat", -100123, None),
+        ("a cat at sunset", -100123, None),  # people talking in a group
+    ],
+)
+async def test_what_no_command_took(app: App, text: str, chat_id: int, answer: str | None) -> None:
+    application, request = app
+    await application.process_update(message_update(application, text, chat_id=chat_id))
+    assert said(request) == ([answer] if answer else [])
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_plain_text_in_private_suggests_imagine(app: App, lang: str) -> None:
+    application, request = app
+    update = message_update(application, "a cat  at\nsunset", sender=user(lang=lang))
+    await application.process_update(update)
+    assert said(request) == [t("plain_text", lang, prompt="a cat at sunset")]
+    long = message_update(application, "word " * 2000)
+    await application.process_update(long)
+    assert len(said(request)[-1]) < 500
+
+
+async def test_known_commands_are_not_taken_for_unknown_ones(app: App) -> None:
+    application, request = app
+    for text in ("/quota", "/help", "/id", "/stats", "/imagine"):
+        await application.process_update(message_update(application, text))
+    assert not [text for text in said(request) if "I don't know" in text]
+    assert len(said(request)) == 5
+
+
+async def test_a_banned_user_gets_only_the_refusal(app: App) -> None:
+    application, request = app
+    await application.bot_data["services"].storage.users.set_banned(501, True)
+    for text in ("/foo", "draw me a cat"):
+        await application.process_update(message_update(application, text))
+    assert said(request) == [t("banned", "en")] * 2
+
+
+async def test_admin_actions_are_logged_one_line_each(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = settings(tmp_path / "bot.sqlite3", admin_ids="9000")
+    commands = ["/grant 1001 5", "/setlimit 1001 3", "/setlimit -100123 default", "/ban 1001"]
+    commands += ["/unban 1001", "/pause", "/resume"]
+    async with handler_app(config) as (application, _):
+        with caplog.at_level(logging.INFO, logger="handlers"):
+            for text in commands:
+                update = message_update(application, text, sender=user(9000))
+                await application.process_update(update)
+    assert [r.getMessage() for r in caplog.records if r.name == "handlers.admin"] == [
+        "admin 9000 granted 1001: 5 credits",
+        "admin 9000 set the daily limit of 1001: 3 credits a day",
+        "admin 9000 set the daily cap of group -100123: back to the default",
+        "admin 9000 banned 1001: 0 waiting jobs withdrawn",
+        "admin 9000 unbanned 1001",
+        "admin 9000 paused submitting to Evolink",
+        "admin 9000 resumed submitting to Evolink",
+    ]
+
+
+async def test_an_accepted_job_is_logged_without_its_prompt(
+    app: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    application, _ = app
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+        await application.process_update(message_update(application, "/imagine a secret cat"))
+    lines = [r.getMessage() for r in caplog.records]
+    spec = registry.default_for("imagine")
+    assert f"job 1 accepted: user 501, private chat, model {spec.name}, reserved 1" in lines
+    assert not [line for line in lines if "secret" in line]
+
+
+def test_stats_name_users_once_by_id_and_by_username_when_known() -> None:
+    stats = Stats()
+    stats.top_users = [(1001, "alice", 2, 200), (1003, None, 1, 100)]
+    stats.jobs_by_model_state = {("m", "done"): 1}
+    text = stats_text(stats, 1, "en")
+    assert "@alice (1001): jobs 2, credits 2\nuser 1003: jobs 1, credits 1" in text
+    assert text.startswith("Period in days: 1. Jobs: 1.")
+
+
+async def test_a_huge_unknown_command_still_points_at_help(app: App) -> None:
+    application, request = app
+    await application.process_update(message_update(application, "/" + "x" * 5000))
+    (text,) = said(request)
+    assert len(text) < 200 and text.endswith("Send /help to see what I can do.")

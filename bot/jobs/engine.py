@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from telegram import Bot
 
 from bot.clock import Clock, wait_event
+from bot.credits import format_credits
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import (
     AuthenticationError,
@@ -139,7 +140,10 @@ class JobEngine:
             new, is_admin=is_admin, limits=self._config.limits, visible=False
         )
         if isinstance(outcome, Accepted):
+            _log_accepted(outcome.job)
             await self._announce(outcome.job)
+        else:
+            log.info("job refused for user %s: %s", new.user_id, outcome.reason)
         return outcome
 
     async def _announce(self, job: Job) -> None:
@@ -364,3 +368,15 @@ class JobEngine:
         if failure.alert:
             await self._alerts.evolink_refused(failure.alert)
         return failure
+
+
+def _log_accepted(job: Job) -> None:
+    # Who, where, what and for how much; never the prompt (users' words stay out of logs).
+    log.info(
+        "job %s accepted: user %s, %s chat, model %s, reserved %s",
+        job.id,
+        job.user_id,
+        job.chat_type,
+        job.model,
+        format_credits(job.cost),
+    )

@@ -20,6 +20,7 @@ from telegram import Bot, ReplyParameters
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.clock import Clock
+from bot.credits import format_credits
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import EvolinkError
 from bot.jobs.delivery import Delivery, Fetched, Requester, envelope_for
@@ -224,6 +225,9 @@ class Handover:
             job.id, "done", charged=charged, status_text=text
         )
         if finished is not None:
+            log.info(
+                "job %s done: %s produced, charged %s", job.id, produced, format_credits(charged)
+            )
             await self.show_final(finished)
 
     async def _requester(self, user_id: int) -> Requester | None:

@@ -40,6 +40,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "你的 Telegram id：{user_id}\n"
         "（运营者把这个数字写进 ADMIN_IDS 即可让你成为管理员。）",
     },
+    "your_id_admin": {
+        "en": "Your Telegram id: {user_id}\n(You are an admin of this bot.)",
+        "zh": "你的 Telegram id：{user_id}\n（你是本机器人的管理员。）",
+    },
     "chat_id_line": {
         "en": "This chat's id: {chat_id}",
         "zh": "本群的 id：{chat_id}",
@@ -59,6 +63,16 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "state_done": {"en": "done", "zh": "完成"},
     "state_failed": {"en": "failed", "zh": "失败"},
     "state_cancelled": {"en": "cancelled", "zh": "已取消"},
+    # --- what no command took -------------------------------------------------------------
+    "unknown_command": {
+        "en": "I don't know {command}. Send /help to see what I can do.",
+        "zh": "我不认识 {command}。发送 /help 查看我能做什么。",
+    },
+    "plain_text": {
+        "en": "Shall I make a picture of that? Send:\n/imagine {prompt}\n"
+        "(/help lists all I can do.)",
+        "zh": "要把它画成图片吗？请发送：\n/imagine {prompt}\n（/help 查看全部功能。）",
+    },
     # --- the command menu Telegram shows (setMyCommands; 3-256 characters each) ----------
     "cmd_quota": {"en": "Your credits and prices", "zh": "你的额度和价格"},
     "cmd_jobs": {"en": "Your running and recent jobs", "zh": "你正在运行和最近的任务"},

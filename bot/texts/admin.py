@@ -38,7 +38,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "群 {chat} 已取消全群每日上限。",
     },
     "admin_banned": {
-        "en": "{who} is banned. {count} waiting job(s) withdrawn and refunded.",
+        "en": "{who} is banned. Waiting jobs withdrawn and refunded: {count}.",
         "zh": "已封禁 {who}。撤回并退还 {count} 个排队任务。",
     },
     "admin_unbanned": {"en": "{who} is no longer banned.", "zh": "已解除 {who} 的封禁。"},
@@ -60,16 +60,30 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "无法读取 Evolink 余额：{reason}",
     },
     "stats": {
-        "en": "Last {days} day(s): {total} jobs, {credits} credits used, failure rate {failure}, "
-        "median time to result {median}.\n\nBy model and outcome:\n{models}\n\nTop users:\n"
-        "{users}",
+        "en": "Period in days: {days}. Jobs: {total}. Credits used: {credits}. Failure rate: "
+        "{failure}. Median time to result: {median}.\n\nBy model and outcome:\n{models}\n\n"
+        "Top users:\n{users}",
         "zh": "最近 {days} 天：{total} 个任务，使用 {credits} 额度，失败率 {failure}，"
         "出结果中位时间 {median}。\n\n按模型和结果：\n{models}\n\n用户排行：\n{users}",
     },
+    "stats_usage": {
+        "en": "Usage: /stats [days], a whole number of days from 1 to {max} (default 7).",
+        "zh": "用法：/stats [天数]，天数为 1 到 {max} 的整数（默认 7）。",
+    },
+    "stats_sent_privately": {
+        "en": "I sent you the stats in our private chat.",
+        "zh": "统计已私聊发给你。",
+    },
+    "stats_start_private": {
+        "en": "The stats name users, so I only send them privately, and I can't message you "
+        "yet: open a private chat with @{bot}, press Start, then ask again.",
+        "zh": "统计包含用户信息，只能私聊发送，但我还无法给你发消息："
+        "请先打开与 @{bot} 的私聊并点击开始，然后再试。",
+    },
     "stats_none": {"en": "none", "zh": "无"},
     "stats_user_line": {
-        "en": "{name} ({id}): {count} jobs, {credits} credits",
-        "zh": "{name}（{id}）：{count} 个任务，{credits} 额度",
+        "en": "{name}: jobs {count}, credits {credits}",
+        "zh": "{name}：任务 {count} 个，额度 {credits}",
     },
     "stats_outcome_done": {"en": "done", "zh": "完成"},
     "stats_outcome_failed": {"en": "failed", "zh": "失败"},
@@ -80,7 +94,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "stats_outcome_delivering": {"en": "sending", "zh": "发送中"},
     "stats_seconds": {"en": "{seconds} s", "zh": "{seconds} 秒"},
     "chart_title_day": {
-        "en": "Jobs per day, last {days} day(s)",
+        "en": "Jobs per day (period in days: {days})",
         "zh": "每日任务数（最近 {days} 天）",
     },
     "chart_title_week": {
@@ -94,6 +108,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "chart_axis_jobs": {"en": "jobs", "zh": "任务"},
     "chart_other": {"en": "in progress", "zh": "进行中"},
     "user_label": {"en": "user {id}", "zh": "用户 {id}"},
+    "user_named": {"en": "@{username} ({id})", "zh": "@{username}（{id}）"},
     "usage_grant": {
         "en": "/grant <user> <credits> (or as a reply: /grant <credits>)",
         "zh": "/grant <用户> <额度>（或回复某人：/grant <额度>）",
@@ -104,6 +119,31 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     "usage_ban": {"en": "/ban <user> [reason]", "zh": "/ban <用户> [原因]"},
     "usage_unban": {"en": "/unban <user>", "zh": "/unban <用户>"},
+    # --- what admins see in /help and in their command menu ------------------------------
+    "help_admin": {
+        "en": "Admin commands (a user is an id, a known @username, or a reply):\n"
+        "/grant <user> <credits> - add bonus credits (negative takes away)\n"
+        "/setlimit <user> <credits | default> - set a user's daily credits\n"
+        "/ban <user> [reason] - block a user; /unban <user> - unblock\n"
+        "/stats [days] - jobs, credits and top users, sent to you privately\n"
+        "/balance - the Evolink account's credits\n"
+        "/pause - stop submitting jobs; /resume - start again",
+        "zh": "管理员命令（用户可用 id、见过的 @用户名，或回复其消息）：\n"
+        "/grant <用户> <额度> - 发放奖励额度（负数为扣除）\n"
+        "/setlimit <用户> <额度 | default> - 设置用户的每日额度\n"
+        "/ban <用户> [原因] - 封禁用户；/unban <用户> - 解除封禁\n"
+        "/stats [天数] - 任务、额度和用户排行，私聊发给你\n"
+        "/balance - Evolink 账户余额\n"
+        "/pause - 暂停提交任务；/resume - 恢复",
+    },
+    "cmd_grant": {"en": "Admin: add bonus credits", "zh": "管理员：发放奖励额度"},
+    "cmd_setlimit": {"en": "Admin: set a daily limit", "zh": "管理员：设置每日额度"},
+    "cmd_ban": {"en": "Admin: block a user", "zh": "管理员：封禁用户"},
+    "cmd_unban": {"en": "Admin: unblock a user", "zh": "管理员：解除封禁"},
+    "cmd_stats": {"en": "Admin: usage statistics", "zh": "管理员：使用统计"},
+    "cmd_balance": {"en": "Admin: Evolink account credits", "zh": "管理员：Evolink 账户余额"},
+    "cmd_pause": {"en": "Admin: stop submitting jobs", "zh": "管理员：暂停提交任务"},
+    "cmd_resume": {"en": "Admin: submit jobs again", "zh": "管理员：恢复提交任务"},
     # --- admin alerts -----------------------------------------------------------------
     "alert_401": {
         "en": "⚠️ Evolink rejected the API key (401). Generation is failing for everyone "

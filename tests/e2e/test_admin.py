@@ -7,6 +7,7 @@ import io
 
 from PIL import Image
 
+from bot.messages import t
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, Harness
 from tests.e2e.test_quota import (
     ADMIN_ONLY,
@@ -89,20 +90,20 @@ async def test_grant_by_id_username_and_reply_never_below_zero(harness: Harness)
     )
     await alice.ask("/start")
     assert await boss.ask("/grant 1001 5") == (
-        "Granted 5 to user 1001. Their bonus balance is now 5."
+        "Granted 5 to @alice (1001). Their bonus balance is now 5."
     )
     assert await boss.ask("/grant @Alice 2.5") == (
-        "Granted 2.5 to @Alice. Their bonus balance is now 7.5."
+        "Granted 2.5 to @alice (1001). Their bonus balance is now 7.5."
     )
     team = harness.tg.group_chat(-100500, "Team")
     said = alice.in_chat(team).send("may I have some more?")
     assert await boss.in_chat(team).ask("/grant 1.25", reply_to=said["message_id"]) == (
-        "Granted 1.25 to @alice. Their bonus balance is now 8.75."
+        "Granted 1.25 to @alice (1001). Their bonus balance is now 8.75."
     )
     assert await alice.ask("/quota") == quota_text("10", "10", REFILL, bonus="8.75")
 
     assert await boss.ask("/grant @alice -3") == (
-        "Granted -3 to @alice. Their bonus balance is now 5.75."
+        "Granted -3 to @alice (1001). Their bonus balance is now 5.75."
     )
     taken = await boss.ask("/grant @alice -100")
     assert taken.endswith("Their bonus balance is now 0."), taken
@@ -135,20 +136,23 @@ async def test_setlimit_number_and_default(harness: Harness) -> None:
     await alice.ask("/start")
 
     assert (
-        await boss.ask("/setlimit @alice 3") == "@alice now gets 3 credits a day (3 left today)."
+        await boss.ask("/setlimit @alice 3")
+        == "@alice (1001) now gets 3 credits a day (3 left today)."
     )
     assert await alice.ask("/quota") == quota_text("3", "3", REFILL)
     await alice.generate("one of three")
     assert (
-        await boss.ask("/setlimit 1001 5") == "user 1001 now gets 5 credits a day (4 left today)."
+        await boss.ask("/setlimit 1001 5")
+        == "@alice (1001) now gets 5 credits a day (4 left today)."
     )
     assert await alice.ask("/quota") == quota_text("4", "5", REFILL)
     assert await boss.ask("/setlimit @alice default") == (
-        "@alice now gets 10 credits a day (9 left today)."
+        "@alice (1001) now gets 10 credits a day (9 left today)."
     )
     assert await alice.ask("/quota") == quota_text("9", "10", REFILL)
     assert (
-        await boss.ask("/setlimit @alice 0") == "@alice now gets 0 credits a day (0 left today)."
+        await boss.ask("/setlimit @alice 0")
+        == "@alice (1001) now gets 0 credits a day (0 left today)."
     )
     refused = await alice.ask("/imagine not today")
     assert refused.startswith("Not enough credits: this costs 1, you have 0 left today.")
@@ -177,7 +181,7 @@ async def test_ban_withdraws_queued_jobs_and_unban_lets_them_back(harness: Harne
     assert await alice.ask("/quota") == quota_text("8", "10", REFILL, queued=2)
 
     assert await boss.ask("/ban @alice spamming") == (
-        "@alice is banned. 2 waiting job(s) withdrawn and refunded."
+        "@alice (1001) is banned. Waiting jobs withdrawn and refunded: 2."
     )
     for status in queued:
         await alice.wait_status(status, lambda t: t == CANCELLED)
@@ -192,7 +196,7 @@ async def test_ban_withdraws_queued_jobs_and_unban_lets_them_back(harness: Harne
         assert len(alice.answers_to(request)) <= 1
     assert generations(harness) == 0
 
-    assert await boss.ask("/unban @alice") == "@alice is no longer banned."
+    assert await boss.ask("/unban @alice") == "@alice (1001) is no longer banned."
     assert await alice.ask("/quota") == FULL  # both reservations came back
     jobs = await alice.ask("/jobs")
     for status in queued:
@@ -201,7 +205,7 @@ async def test_ban_withdraws_queued_jobs_and_unban_lets_them_back(harness: Harne
     assert generations(harness) == 1
     assert (
         await boss.ask("/ban 424242")
-        == "user 424242 is banned. 0 waiting job(s) withdrawn and refunded."
+        == "user 424242 is banned. Waiting jobs withdrawn and refunded: 0."
     )
     assert await boss.ask("/unban") == "Usage: /unban <user>"
 
@@ -210,11 +214,11 @@ async def test_ban_withdraws_queued_jobs_and_unban_lets_them_back(harness: Harne
     said = alice.in_chat(team).send("buy cheap credits here")
     in_team = boss.in_chat(team)
     assert await in_team.ask("/ban flooding the chat", reply_to=said["message_id"]) == (
-        "@alice is banned. 0 waiting job(s) withdrawn and refunded."
+        "@alice (1001) is banned. Waiting jobs withdrawn and refunded: 0."
     )
     assert await alice.in_chat(team).ask(f"/imagine@{BOT_USERNAME} me again") == BANNED
     assert await in_team.ask("/unban", reply_to=said["message_id"]) == (
-        "@alice is no longer banned."
+        "@alice (1001) is no longer banned."
     )
     assert await alice.ask("/quota") == quota_text("9", "10", REFILL)
 
@@ -237,10 +241,11 @@ async def test_stats_text_and_chart(harness: Harness) -> None:
     request = boss.send("/stats")
     text = text_of(await boss.answer_to(request))
     assert text.startswith(
-        "Last 7 day(s): 3 jobs, 2 credits used, failure rate 33%, median time to result 0 s."
+        "Period in days: 7. Jobs: 3. Credits used: 2. Failure rate: 33%. "
+        "Median time to result: 0 s."
     )
     assert "By model and outcome:\nwan2.5-text-to-image: done 2, failed 1" in text
-    assert "Top users:\n@alice (1001): 2 jobs, 2 credits\n@bob (1002): 1 jobs, 0 credits" in text
+    assert "Top users:\n@alice (1001): jobs 2, credits 2\n@bob (1002): jobs 1, credits 0" in text
 
     chart = await harness.reply_in(boss.chat["id"], lambda m: bool(m.get("photo")))
     assert chart["message_id"] > request["message_id"]
@@ -258,10 +263,11 @@ async def test_stats_text_and_chart(harness: Harness) -> None:
         colours = image.convert("RGB").getcolors(1 << 20) or []
         assert len(colours) > 50  # bars, axes and labels, not a blank picture
 
-    assert (await boss.ask("/stats 30")).startswith("Last 30 day(s): 3 jobs")
-    assert (await boss.ask("/stats 0")).startswith("Last 1 day(s): 3 jobs")
-    assert (await boss.ask("/stats 99999999999999999999")).startswith("Last 366 day(s)")
-    assert (await boss.ask("/stats ²")).startswith("Last 7 day(s): 3 jobs")
+    assert (await boss.ask("/stats 30")).startswith("Period in days: 30. Jobs: 3.")
+    assert (await boss.ask("/stats 1")).startswith("Period in days: 1. Jobs: 3.")
+    assert (await boss.ask("/stats 366")).startswith("Period in days: 366.")
+    for wrong in ("0", "-3", "367", "99999999999999999999", "abc", "²", "7 8"):
+        assert await boss.ask(f"/stats {wrong}") == t("stats_usage", "en", max=366), wrong
 
 
 # --- /balance ---------------------------------------------------------------------------------

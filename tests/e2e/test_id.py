@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import Harness
+from bot.messages import t
+from tests.e2e.conftest import ADMIN_ID, Harness
 
 
 async def test_id_in_a_private_chat_gives_the_users_number(harness: Harness) -> None:
@@ -39,3 +40,14 @@ async def test_id_is_in_the_command_menu_and_help(harness: Harness) -> None:
     tg.send_text(chat, bob, "/help")
     answer = await harness.reply_in(chat["id"], lambda m: "/imagine" in m.get("text", ""))
     assert "/id" in answer["text"]
+
+
+async def test_an_admins_id_says_they_are_an_admin(harness: Harness) -> None:
+    await harness.start()
+    tg = harness.tg
+    boss = tg.user(ADMIN_ID, "Boss")
+    chat = tg.private_chat(boss)
+    tg.send_text(chat, boss, "/id")
+    answer = await harness.reply_in(chat["id"], lambda m: str(ADMIN_ID) in m.get("text", ""))
+    assert answer["text"] == t("your_id_admin", "en", user_id=ADMIN_ID)
+    assert "ADMIN_IDS" not in answer["text"] and "admin of this bot" in answer["text"]

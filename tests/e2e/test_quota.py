@@ -245,7 +245,7 @@ async def test_daily_credits_run_out_then_a_grant_lets_her_go_on(harness: Harnes
     assert generations(harness) == 10
 
     assert await boss.ask("/grant @alice 5") == (
-        "Granted 5 to @alice. Their bonus balance is now 5."
+        "Granted 5 to @alice (1001). Their bonus balance is now 5."
     )
     assert await alice.ask("/quota") == quota_text("0", "10", refill, bonus="5")
     photo = await alice.generate("paid from the bonus")
@@ -263,7 +263,10 @@ async def test_daily_credits_are_spent_before_bonus(harness: Harness) -> None:
     refill = "00:00 UTC (in 10 h 30 min)"
 
     await bob.ask("/start")  # the bot has seen @bob now
-    assert await boss.ask("/grant @bob 3") == "Granted 3 to @bob. Their bonus balance is now 3."
+    assert (
+        await boss.ask("/grant @bob 3")
+        == "Granted 3 to @bob (1002). Their bonus balance is now 3."
+    )
     await bob.generate("a cheap one")
     assert await bob.ask("/quota") == quota_text("9", "10", refill, bonus="3")
     help_text = await bob.ask("/help")
