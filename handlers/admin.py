@@ -244,6 +244,9 @@ async def on_ban(
     if found is None:
         return
     user_id, who, rest = found
+    if services.is_admin(user_id):  # PRODUCT §6: admins cannot be banned
+        await reply(context.bot, message, t("admin_not_bannable", lang, who=who))
+        return
     await services.storage.users.set_banned(user_id, True, " ".join(rest) or None)
     withdrawn = await services.engine.withdraw_queued(user_id)
     log_action(admin, "banned", user_id, f"{len(withdrawn)} waiting jobs withdrawn")

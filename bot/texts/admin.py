@@ -41,6 +41,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "{who} is banned. Waiting jobs withdrawn and refunded: {count}.",
         "zh": "已封禁 {who}。撤回并退还 {count} 个排队任务。",
     },
+    "admin_not_bannable": {
+        "en": "{who} is an admin (ADMIN_IDS) and can't be banned.",
+        "zh": "{who} 是管理员（ADMIN_IDS），不能被封禁。",
+    },
     "admin_unbanned": {"en": "{who} is no longer banned.", "zh": "已解除 {who} 的封禁。"},
     "admin_paused": {
         "en": "Paused: new jobs wait in the queue; running ones finish. /resume to continue.",

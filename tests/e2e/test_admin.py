@@ -364,3 +364,15 @@ async def test_admin_alerts_once_per_kind(harness: Harness) -> None:
     # Only the admin hears about it; the user was not charged for any of it.
     assert [m for m in harness.tg.bot_messages(alice.chat["id"]) if "⚠️" in text_of(m)] == []
     assert await alice.ask("/quota") == FULL
+
+
+async def test_an_admin_cannot_be_banned(harness: Harness) -> None:
+    """PRODUCT §6: the ban is refused, and the admin's waiting jobs stay."""
+    await start(harness)
+    boss = admin(harness)
+    await boss.ask("/pause")
+    waiting = await boss.status_of("/imagine still mine")
+    answer = await boss.ask(f"/ban {ADMIN_ID}")
+    assert answer == f"@boss ({ADMIN_ID}) is an admin (ADMIN_IDS) and can't be banned."
+    await boss.ask("/resume")
+    await boss.wait_status(waiting, lambda text: text.startswith("✅"))
