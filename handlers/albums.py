@@ -87,7 +87,12 @@ async def collect_album(
             args=parsed[1],
             message=json.dumps(message.to_dict()),
         )
-        await services.storage.albums.expect(command, quiet_for)
+        if not await services.storage.albums.expect(command, quiet_for):
+            # Never silence (PRODUCT §7): a second command in one album is answered too.
+            lang = message.from_user.language_code
+            await reply_to(
+                context.bot, message.chat_id, message.message_id, t("album_one_command", lang)
+            )
     elif not await services.storage.albums.item_arrived(message.chat_id, group, quiet_for):
         return  # an album without a command: remembered for replies, nothing to do now
     _arm(context.job_queue, message.chat_id, group, quiet_for)

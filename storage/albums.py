@@ -51,19 +51,19 @@ class Albums:
         self._db = db
         self._clock = clock
 
-    async def expect(self, command: AlbumCommand, quiet_for: float) -> None:
-        """A caption in an album asked for a job: wait `quiet_for` after the last item."""
+    async def expect(self, command: AlbumCommand, quiet_for: float) -> bool:
+        """A caption in an album asked for a job: wait `quiet_for` after the last item.
+
+        An album takes one command, the first to arrive: False (nothing stored, the wait
+        only pushed back) when it already has one, so the caller can say so.
+        """
         now = self._clock.now()
         async with self._db.transaction() as conn:
-            await conn.execute(
+            cur = await conn.execute(
                 "INSERT INTO pending_albums (chat_id, media_group_id, user_id,"
                 " request_message_id, language, command, args, message, deadline, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (chat_id, media_group_id) DO UPDATE SET"
-                " user_id = excluded.user_id, request_message_id = excluded.request_message_id,"
-                " language = excluded.language, command = excluded.command,"
-                " args = excluded.args, message = excluded.message,"
-                " deadline = excluded.deadline WHERE claimed = 0",
+                " ON CONFLICT (chat_id, media_group_id) DO NOTHING",
                 (
                     command.chat_id,
                     command.media_group_id,
@@ -77,6 +77,13 @@ class Albums:
                     now,
                 ),
             )
+            if cur.rowcount > 0:
+                return True
+            await conn.execute(
+                f"UPDATE pending_albums SET deadline = ? WHERE {_KEY} AND claimed = 0",
+                (now + quiet_for, command.chat_id, command.media_group_id),
+            )
+            return False
 
     async def item_arrived(self, chat_id: int, media_group_id: str, quiet_for: float) -> bool:
         """Push the deadline back; True when a command is waiting for this album."""

@@ -57,10 +57,17 @@ async def test_a_quiet_album_is_claimed_once(storage: Storage) -> None:
     assert len(taken) == 1 and taken[0].request == COMMAND
     # Late items and a repeated caption do not wake a claimed album.
     assert await storage.albums.item_arrived(7, "g1", 1.5) is False
-    await storage.albums.expect(replace(COMMAND, args="other"), 1.5)
+    assert await storage.albums.expect(replace(COMMAND, args="other"), 1.5) is False
     assert await storage.albums.claim(7, "g1") is None
     await storage.albums.handed_over(7, "g1")
     assert await storage.albums.reopen_after_restart() == []
+
+
+async def test_an_album_keeps_its_first_command(storage: Storage) -> None:
+    assert await storage.albums.expect(COMMAND, 1.5) is True
+    assert await storage.albums.expect(replace(COMMAND, args="second"), 1.5) is False
+    claimed = await storage.albums.claim(7, "g1")
+    assert claimed is not None and claimed.request == COMMAND
 
 
 async def test_each_item_pushes_the_deadline_back(

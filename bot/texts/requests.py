@@ -7,6 +7,12 @@ from typing import Final
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     # --- command and option errors -------------------------------------------------------
+    "album_one_command": {
+        "en": "An album takes one command, and this one already has one: I'm using that. "
+        "To do something else with these photos, reply to one of them with the command.",
+        "zh": "一个相册只接受一条命令，这个相册已经有了：我会使用那一条。"
+        "如需对这些照片做别的操作，请回复其中一张照片并附上命令。",
+    },
     "slow_down": {
         "en": "You're sending messages faster than I can answer, so I skipped some. "
         "Please wait for my answers before sending more (about {seconds} s).",

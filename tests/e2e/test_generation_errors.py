@@ -331,3 +331,24 @@ async def test_key_or_model_refused_alerts_the_admin(harness: Harness, status: i
     assert await s.final_status(request) == t("status_failed", reason=t("err_unavailable"))
     assert len(create_calls(harness)) == 1
     assert [m["text"] for m in s.tg.bot_messages(ADMIN_ID)] == [t(f"alert_{status}")]
+
+
+async def test_a_second_command_in_one_album_is_answered_not_ignored(harness: Harness) -> None:
+    """An album takes one command; a second captioned item gets a reply saying so (never
+    silence, PRODUCT §7), and only one job runs."""
+    await harness.start()
+    tg = harness.tg
+    alice = tg.user(8201, "Alice")
+    chat = tg.private_chat(alice)
+    first = tg.send_photo(
+        chat, alice, jpeg(800, 600), caption="/edit make it blue", media_group_id="g2"
+    )
+    second = tg.send_photo(
+        chat, alice, jpeg(800, 600), caption="/edit make it red", media_group_id="g2"
+    )
+    notice = t("album_one_command", None)
+    answer = await harness.reply_in(chat["id"], lambda m: m.get("text") == notice)
+    answered = answer["reply_to_message"]["message_id"]
+    assert answered in (first["message_id"], second["message_id"])
+    await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")))
+    assert len(harness.evo.generation_requests()) == 1
