@@ -91,3 +91,12 @@ def test_lock_files_pin_everything_and_agree() -> None:
         name, _, version = requirement.partition("==")
         if version:
             assert dev[name] == version, name
+
+
+def test_readme_runs_modules_with_the_projects_python() -> None:
+    """The dependencies live in .venv: a hand-run `python -m x` with the system python fails."""
+    readme = (ROOT / "README.md").read_text()
+    bare = set(re.findall(r"(?<![/\w])python -m ([\w.]+)", readme))
+    # Only where no checkout's .venv exists: the module map and the image's HEALTHCHECK.
+    assert bare <= {"bot", "bot.health"}, bare
+    assert ".venv/bin/python -m tests.fakes.telegram --help" in readme
