@@ -12,6 +12,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from bot.models import registry
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -100,3 +102,14 @@ def test_readme_runs_modules_with_the_projects_python() -> None:
     # Only where no checkout's .venv exists: the module map and the image's HEALTHCHECK.
     assert bare <= {"bot", "bot.health"}, bare
     assert ".venv/bin/python -m tests.fakes.telegram --help" in readme
+
+
+def test_readme_command_rows_list_every_flag_of_their_models() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for spec in registry.ALL:
+        row = re.search(rf"^\| `/{spec.command} .*$", readme, re.MULTILINE)
+        assert row, spec.command
+        for flag in spec.flag_names:
+            assert f"--{flag}" in row.group(0), (spec.command, flag)
+    edit = re.search(r"^\| `/edit .*$", readme, re.MULTILINE)
+    assert edit and "3 photos pick qwen by themselves" in edit.group(0)
