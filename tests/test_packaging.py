@@ -113,3 +113,13 @@ def test_readme_command_rows_list_every_flag_of_their_models() -> None:
             assert f"--{flag}" in row.group(0), (spec.command, flag)
     edit = re.search(r"^\| `/edit .*$", readme, re.MULTILINE)
     assert edit and "3 photos pick qwen by themselves" in edit.group(0)
+
+
+def test_readme_docker_run_keeps_the_database_on_the_volume() -> None:
+    """`.env` copied from `.env.example` sets a relative DATABASE_PATH; `-e` must override it."""
+    readme = (ROOT / "README.md").read_text()
+    runs = re.findall(r"`(docker run [^`]*)`", readme)
+    assert runs
+    for run in runs:
+        assert "--env-file .env" in run and "-v bot-data:/data" in run
+        assert "-e DATABASE_PATH=/data/bot.sqlite3" in run, run

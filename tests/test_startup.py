@@ -25,6 +25,7 @@ from bot import configdoc
 from bot.config import FixedSettings, Settings, cost_fields, load_settings
 from bot.logs import RedactingFormatter, redact
 from bot.models import registry
+from bot.startup import database_folder_problem
 from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -221,19 +222,64 @@ async def test_an_unreachable_telegram_is_retried_until_sigterm(tmp_path: Path) 
     assert url in retries[0]
 
 
-async def test_an_unexpected_error_is_logged_redacted_with_exit_1(tmp_path: Path) -> None:
-    # The database folder cannot be made (a file is in the way) and its path holds the
-    # token, so the error's own message would print it unless the logger redacts it.
+@pytest.mark.parametrize("where", ["proc", "blocked"])
+async def test_an_unusable_database_folder_is_one_configuration_line(
+    tmp_path: Path, where: str
+) -> None:
+    # A folder that cannot be made: under /proc, or a file in the way; the path holds the
+    # token in the second case, and the line must not show it.
     (tmp_path / "blocker").write_text("")
-    database = tmp_path / "blocker" / TOKEN / "bot.sqlite3"
+    database = {
+        "proc": Path("/proc/nope/bot.sqlite3"),
+        "blocked": tmp_path / "blocker" / TOKEN / "bot.sqlite3",
+    }[where]
+    env = _bot_env(tmp_path, "http://127.0.0.1:9", DATABASE_PATH=str(database))
+    process = await _run_bot(tmp_path, env)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    output = stderr.decode() + stdout.decode()
+    _assert_clean(output)
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    assert lines[0].startswith("configuration error: DATABASE_PATH=")
+
+
+def test_a_read_only_database_folder_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    assert database_folder_problem(folder / "bot.sqlite3") is None
+    assert database_folder_problem(tmp_path / "new" / "deeper" / "bot.sqlite3") is None
+    folder.chmod(0o500)
+    try:
+        problem = database_folder_problem(folder / "bot.sqlite3")
+    finally:
+        folder.chmod(0o700)
+    if os.geteuid() != 0:  # root writes anywhere
+        assert problem is not None and "DATABASE_PATH" in problem and str(folder) in problem
+
+
+async def test_an_unexpected_error_is_logged_with_exit_1(tmp_path: Path) -> None:
+    # SQLite cannot open a folder as its database (its parent is fine, so no settings check).
+    database = tmp_path / "data" / "bot.sqlite3"
+    database.mkdir(parents=True)
     env = _bot_env(tmp_path, "http://127.0.0.1:9", DATABASE_PATH=str(database))
     process = await _run_bot(tmp_path, env)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     output = stderr.decode() + stdout.decode()
     assert "the bot stopped on an unexpected error" in output
-    assert "<redacted>" in output
     assert TOKEN not in output and "SECRET-token" not in output
+
+
+def test_the_unexpected_error_traceback_is_redacted() -> None:
+    formatter = RedactingFormatter("%(message)s", [TOKEN])
+    try:
+        raise OSError(f"cannot open /data/{TOKEN}/bot.sqlite3")
+    except OSError:
+        record = logging.LogRecord("bot", logging.CRITICAL, __file__, 1, "stopped", (), None)
+        record.exc_info = sys.exc_info()
+    line = formatter.format(record)
+    assert "Traceback" in line and "<redacted>" in line and TOKEN not in line
 
 
 async def test_python_m_bot_runs_against_the_fake_until_stopped(tmp_path: Path) -> None:
