@@ -10,6 +10,7 @@ that cannot be made or written is a configuration error, found before anything s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import tempfile
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter
 from bot.clock import wait_event
 
 log = logging.getLogger(__name__)
+
+PTB_REQUEST_LOGGER = "telegram.request.BaseRequest"
 
 
 class TokenRejected(Exception):
@@ -54,7 +57,8 @@ async def connect(bot: Bot, api_url: str, stop: asyncio.Event, backoff: Backoff)
     """Initialise `bot` (its getMe); False when `stop` was set before Telegram answered."""
     for attempt, delay in enumerate(backoff.delays(), start=1):
         try:
-            await bot.initialize()
+            with _quiet_request_errors():
+                await bot.initialize()
             return True
         except InvalidToken:
             # `from None`: the original message carries the token in clear.
@@ -72,6 +76,24 @@ async def connect(bot: Bot, api_url: str, stop: asyncio.Event, backoff: Backoff)
         if await _stopped_within(stop, delay):
             return False
     return False  # unreachable: delays() never ends
+
+
+class _NoErrors(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno < logging.ERROR
+
+
+@contextlib.contextmanager
+def _quiet_request_errors() -> Iterator[None]:
+    """PTB logs a traceback when an answer is not JSON (a wrong URL's 404 page, a proxy's
+    error page); the exception that follows gets our own one line, so the traceback goes."""
+    logger = logging.getLogger(PTB_REQUEST_LOGGER)
+    quiet = _NoErrors()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
 
 
 async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:

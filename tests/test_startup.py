@@ -141,10 +141,13 @@ async def test_python_m_bot_with_no_configuration_prints_one_line(tmp_path: Path
 
 
 @asynccontextmanager
-async def _telegram_answering(status: int) -> AsyncIterator[str]:
-    """A stand-in for api.telegram.org that answers every method with `status`."""
+async def _telegram_answering(status: int, as_json: bool = True) -> AsyncIterator[str]:
+    """A stand-in for api.telegram.org that answers every method with `status` (in JSON, as
+    Telegram does, or as a plain web server's page, as a wrong TELEGRAM_API_URL does)."""
 
     async def refuse(_request: web.Request) -> web.Response:
+        if not as_json:
+            return web.Response(text="<html>404: Not Found</html>", status=status)
         body = {"ok": False, "error_code": status, "description": HTTPStatus(status).phrase}
         return web.json_response(body, status=status)
 
@@ -179,11 +182,11 @@ def _assert_clean(output: str) -> None:
     assert "evolink-secret-key" not in output
 
 
-@pytest.mark.parametrize("status", [401, 404])
+@pytest.mark.parametrize(("status", "as_json"), [(401, True), (404, True), (404, False)])
 async def test_a_rejected_token_stops_with_one_line_and_exit_1(
-    tmp_path: Path, status: int
+    tmp_path: Path, status: int, as_json: bool
 ) -> None:
-    async with _telegram_answering(status) as url:
+    async with _telegram_answering(status, as_json) as url:
         process = await _run_bot(tmp_path, _bot_env(tmp_path, url, LOG_LEVEL="DEBUG"))
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
