@@ -13,8 +13,8 @@ import pytest
 
 from bot.config import FixedSettings, Settings
 from bot.models import registry
+from bot.mp4 import probe
 from demo.__main__ import forget_earlier_media, parse_args
-from demo.mp4 import probe
 from demo.script import ALICE, Conversation, Step
 from demo.stack import ADMIN_ID, TOKEN, demo_settings, running_stack
 from demo.transcript import group_albums, media_label, render
