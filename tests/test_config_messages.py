@@ -1,11 +1,16 @@
 """What a new operator's first mistakes in `.env` print: each names the variable and says
-what to do (bad URLs, a `/bot` suffix, @names in ADMIN_IDS, required values left blank)."""
+what to do (bad URLs, a `/bot` suffix, @names in ADMIN_IDS, required values left blank, a
+database folder that cannot be written)."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
 from bot.config import Settings, load_settings
+from bot.startup import database_folder_problem
 
 GOOD = {"TELEGRAM_BOT_TOKEN": "1:x", "EVOLINK_API_KEY": "k"}
 
@@ -90,3 +95,17 @@ def test_a_missing_variable_still_suggests_copying_the_example(
         load_settings(_env_file=None, telegram_bot_token="1:x")
     line = capsys.readouterr().err
     assert "EVOLINK_API_KEY is required but not set" in line and "copy it to .env" in line
+
+
+def test_a_read_only_database_folder_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    assert database_folder_problem(folder / "bot.sqlite3") is None
+    assert database_folder_problem(tmp_path / "new" / "deeper" / "bot.sqlite3") is None
+    folder.chmod(0o500)
+    try:
+        problem = database_folder_problem(folder / "bot.sqlite3")
+    finally:
+        folder.chmod(0o700)
+    if os.geteuid() != 0:  # root writes anywhere
+        assert problem is not None and "DATABASE_PATH" in problem and str(folder) in problem

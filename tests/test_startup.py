@@ -25,7 +25,6 @@ from bot import configdoc
 from bot.config import FixedSettings, Settings, cost_fields, load_settings
 from bot.logs import RedactingFormatter, redact
 from bot.models import registry
-from bot.startup import database_folder_problem
 from tests.fakes.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -245,20 +244,6 @@ async def test_an_unusable_database_folder_is_one_configuration_line(
     lines = output.strip().splitlines()
     assert len(lines) == 1, output
     assert lines[0].startswith("configuration error: DATABASE_PATH=")
-
-
-def test_a_read_only_database_folder_is_named(tmp_path: Path) -> None:
-    folder = tmp_path / "ro"
-    folder.mkdir()
-    assert database_folder_problem(folder / "bot.sqlite3") is None
-    assert database_folder_problem(tmp_path / "new" / "deeper" / "bot.sqlite3") is None
-    folder.chmod(0o500)
-    try:
-        problem = database_folder_problem(folder / "bot.sqlite3")
-    finally:
-        folder.chmod(0o700)
-    if os.geteuid() != 0:  # root writes anywhere
-        assert problem is not None and "DATABASE_PATH" in problem and str(folder) in problem
 
 
 async def test_an_unexpected_error_is_logged_with_exit_1(tmp_path: Path) -> None:
