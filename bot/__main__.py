@@ -1,8 +1,9 @@
 """`python -m bot`: load settings, set up logging, run until SIGINT/SIGTERM.
 
 Every way out is explained without a traceback on stderr or a secret in it: a bad
-configuration and a rejected token give one plain line (exit 2 and 1), anything unexpected
-goes through the redacting logger (exit 1), a signal ends the run normally (exit 0).
+configuration (an unusable DATABASE_PATH folder included) and a rejected token give one
+plain line (exit 2 and 1), anything unexpected goes through the redacting logger (exit 1),
+a signal ends the run normally (exit 0).
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ import sys
 
 from bot.app import run_bot
 from bot.config import Settings, load_settings
-from bot.logs import configure_logging
-from bot.startup import TokenRejected
+from bot.logs import configure_logging, redact
+from bot.startup import TokenRejected, database_folder_problem
 
 log = logging.getLogger("bot")
 
@@ -30,13 +31,15 @@ async def _main(settings: Settings) -> None:
 
 def main() -> int:
     settings = load_settings()
-    configure_logging(
-        settings.log_level,
-        [
-            settings.telegram_bot_token.get_secret_value(),
-            settings.evolink_api_key.get_secret_value(),
-        ],
-    )
+    secrets = [
+        settings.telegram_bot_token.get_secret_value(),
+        settings.evolink_api_key.get_secret_value(),
+    ]
+    problem = database_folder_problem(settings.database_path)
+    if problem is not None:
+        sys.stderr.write(redact(problem, secrets) + "\n")
+        return 2
+    configure_logging(settings.log_level, secrets)
     try:
         asyncio.run(_main(settings))
     except TokenRejected as rejected:

@@ -10,14 +10,40 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, create_model, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    create_model,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.evolink.models import check_callback_url
 from bot.models import registry
 from bot.models.spec import ModelSpec
+
+ADMIN_IDS_HINT = (
+    "needs numeric Telegram user ids separated by commas, not @names: "
+    "each person can send /id to the bot to learn theirs"
+)
+EMPTY_HINTS = {
+    "telegram_bot_token": "@BotFather gives you the token (/newbot, or /token for a bot you have)",
+    "evolink_api_key": "create a key in the Evolink dashboard, https://evolink.ai/dashboard/keys",
+}
+
+
+def check_http_url(value: str) -> str:
+    """`value` if it is an http(s) URL with a host, else a ValueError saying so."""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL")
+    return value
 
 
 class FixedSettings(BaseSettings):
@@ -57,7 +83,11 @@ class FixedSettings(BaseSettings):
     @classmethod
     def _split_ids(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
+            parts = [part for part in value.replace(" ", "").split(",") if part]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                # People write @names; Telegram ids are numbers, which /id tells each person.
+                raise PydanticCustomError("ids", ADMIN_IDS_HINT)
+            return frozenset(int(part) for part in parts)
         if isinstance(value, int):
             return frozenset({value})
         return value
@@ -73,8 +103,16 @@ class FixedSettings(BaseSettings):
 
     @field_validator("telegram_api_url", "evolink_api_url", "evolink_files_url")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _http_url(cls, value: str) -> str:
+        # Anything else would be retried for ever as an unreachable server.
+        return check_http_url(value.rstrip("/"))
+
+    @field_validator("telegram_api_url")
+    @classmethod
+    def _no_bot_suffix(cls, value: str) -> str:
+        if value.endswith("/bot"):
+            raise ValueError("must not end in /bot: the bot adds /bot<token> itself")
+        return value
 
     @field_validator("evolink_callback_url")
     @classmethod
@@ -99,9 +137,10 @@ class FixedSettings(BaseSettings):
 
     @field_validator("telegram_bot_token", "evolink_api_key")
     @classmethod
-    def _not_blank(cls, value: SecretStr) -> SecretStr:
+    def _not_blank(cls, value: SecretStr, info: ValidationInfo) -> SecretStr:
         if not value.get_secret_value().strip():
-            raise ValueError("must not be empty")
+            # Present but blank: .env was copied from .env.example and this was left empty.
+            raise PydanticCustomError("empty", EMPTY_HINTS[str(info.field_name)])
         return value
 
     @property
@@ -140,17 +179,27 @@ else:
 def describe_errors(error: ValidationError) -> str:
     """One line naming every bad variable, without echoing values (they may be secret)."""
     problems: dict[str, str] = {}
+    kinds = {item["type"] for item in error.errors()}
     for item in error.errors():
         name = str(item["loc"][0]).upper() if item["loc"] else "configuration"
-        if item["type"] == "missing":
-            problems.setdefault(name, f"{name} is required but not set")
-        else:
-            problems.setdefault(name, f"{name} is invalid ({item['msg']})")
+        problems.setdefault(name, _problem(name, item["type"], item["msg"]))
+    # Only a missing variable suggests .env itself may be missing.
+    advice = " (copy it to .env and fill it in)" if "missing" in kinds else ""
     return (
         "configuration error: "
         + "; ".join(problems.values())
-        + ". .env.example describes every variable (copy it to .env and fill it in)."
+        + f". .env.example describes every variable{advice}."
     )
+
+
+def _problem(name: str, kind: str, message: str) -> str:
+    if kind == "missing":
+        return f"{name} is required but not set"
+    if kind == "empty":
+        return f"{name} is empty: {message}"
+    if kind == "ids":
+        return f"{name} {message}"
+    return f"{name} is invalid ({message.removeprefix('Value error, ')})"
 
 
 def load_settings(**overrides: Any) -> Settings:

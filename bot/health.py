@@ -81,7 +81,11 @@ def check(path: Path, now: float, max_age: float = MAX_AGE) -> tuple[bool, str]:
     try:
         age = now - path.stat().st_mtime
     except FileNotFoundError:
-        return False, f"unhealthy: no heartbeat file {path} (is the bot running?)"
+        # The bot writes its first beat only once Telegram answered (it may still be retrying).
+        return False, (
+            f"unhealthy: no heartbeat yet ({path}): the bot is not running, "
+            "or has not reached Telegram yet"
+        )
     if age > max_age:
         return False, f"unhealthy: heartbeat {age:.0f} s old (limit {max_age:.0f} s)"
     return True, f"healthy: heartbeat {age:.0f} s old"

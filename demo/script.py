@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from demo.mp4 import probe
+from bot.mp4 import probe
 from demo.stack import ADMIN_ID
 from demo.transcript import Message, group_albums, render, speaker_of
 from tests.fakes.telegram import FakeTelegram

@@ -10,6 +10,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+
 from bot.app import Tuning, run_bot
 from bot.config import Settings
 from bot.logs import RedactingFormatter
@@ -34,9 +36,25 @@ class Stack:
     bot_task: asyncio.Task[None]
 
 
+class _OnlyGiven(Settings):
+    """Settings from the arguments alone: the caller's environment and `.env` (say
+    `DAILY_CREDITS=3`, or real tokens) must not change what the demo shows."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def demo_settings(telegram_url: str, evolink_url: str, database: Path) -> Settings:
-    return Settings(
-        _env_file=None,
+    """The demo's settings: these values, every other one at its default."""
+    return _OnlyGiven(
         telegram_bot_token=TOKEN,
         evolink_api_key=KEY,
         telegram_api_url=telegram_url,

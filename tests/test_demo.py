@@ -9,17 +9,26 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
+from bot.config import FixedSettings, Settings
+from bot.models import registry
+from bot.mp4 import probe
 from demo.__main__ import forget_earlier_media, parse_args
-from demo.mp4 import probe
 from demo.script import ALICE, Conversation, Step
-from demo.stack import running_stack
+from demo.stack import ADMIN_ID, TOKEN, demo_settings, running_stack
 from demo.transcript import group_albums, media_label, render
 from tests.e2e.conftest import FAST_TUNING
 from tests.fakes.telegram import FakeTelegram, FloodLimits
 
 
-async def test_the_demo_script_gets_every_answer_and_saves_the_media(tmp_path: Path) -> None:
+async def test_the_demo_script_gets_every_answer_and_saves_the_media(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The caller's shell and .env play no part (no credits at all would refuse every job).
+    monkeypatch.setenv("DAILY_CREDITS", "0")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("MAX_ACTIVE_TOTAL=lots\n")
     lines: list[str] = []
     async with running_stack(tmp_path, FAST_TUNING, task_seconds=0.3) as stack:
         # The demo keeps Telegram's real flood limits; the test loosens both sides alike.
@@ -47,6 +56,22 @@ async def test_the_demo_script_gets_every_answer_and_saves_the_media(tmp_path: P
     saved = sorted(path.suffix for path in conversation.saved)
     assert saved == [".jpg", ".jpg", ".jpg", ".jpg", ".mp4"], conversation.saved
     assert all(path.stat().st_size > 0 for path in conversation.saved)
+
+
+def test_demo_settings_ignore_the_environment_and_env_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("ADMIN_IDS=@nobody\nCOST_QWEN_EDIT=7\n")
+    for name in Settings.model_fields:
+        monkeypatch.setenv(name.upper(), "not-a-valid-value")
+    settings = demo_settings("http://127.0.0.1:1", "http://127.0.0.1:2", tmp_path / "d.sqlite3")
+    assert settings.daily_credits == FixedSettings.model_fields["daily_credits"].default
+    assert settings.log_level == "INFO" and settings.webhook_url == ""
+    assert settings.telegram_bot_token.get_secret_value() == TOKEN
+    assert settings.admin_ids == frozenset({ADMIN_ID})
+    for spec in registry.ALL:
+        assert settings.cost(spec) == spec.default_cost
 
 
 async def test_a_step_without_an_answer_fails_the_demo(tmp_path: Path) -> None:

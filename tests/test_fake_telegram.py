@@ -36,7 +36,7 @@ from telegram.ext import (
 )
 
 from tests.fakes.telegram import FakeTelegram, FloodLimits, RetryAfterWindows, load_spec
-from tests.fakes.telegram.__main__ import Console, parse_args
+from tests.fakes.telegram.__main__ import Console, banner, parse_args
 from tests.fakes.telegram.formatting import command_entities, parse_html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -947,3 +947,10 @@ def test_cli_starts_and_exits_on_eof() -> None:
     assert re.search(r"Fake Telegram Bot API at http://127\.0\.0\.1:\d+", result.stdout)
     assert "#1 User1001(1001): /start" in result.stdout
     assert "fake Telegram stopped" in result.stdout
+
+
+def test_the_banner_gives_the_telegram_api_url_to_set_without_bot() -> None:
+    args = parse_args([])
+    text = banner("http://127.0.0.1:8081", args)
+    assert "TELEGRAM_API_URL=http://127.0.0.1:8081 " in text
+    assert "/bot" not in text  # the bot appends /bot<token> itself

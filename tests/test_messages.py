@@ -96,6 +96,8 @@ def test_help_and_usage_state_what_the_registry_allows() -> None:
     assert n_range in t("help_imagine", "en") and n_range in t("usage_edit", "zh")
     models = "--model " + "|".join(registry.aliases("edit"))
     assert models in t("usage_edit", "en") and models in t("help_edit", "zh")
+    assert f"{n_range} (wan only)" in t("help_edit", "en")
+    assert f"{n_range}（仅 wan）" in t("help_edit", "zh")
     qwen = registry.by_name(qwen_image_edit.NAME).inputs
     assert qwen is not None and f"up to {qwen.max_images} photos" in t("hint_use_qwen", "en")
     qualities = "|".join(limits.VIDEO_QUALITIES)

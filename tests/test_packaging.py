@@ -12,6 +12,8 @@ import re
 import tomllib
 from pathlib import Path
 
+from bot.models import registry
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -91,3 +93,33 @@ def test_lock_files_pin_everything_and_agree() -> None:
         name, _, version = requirement.partition("==")
         if version:
             assert dev[name] == version, name
+
+
+def test_readme_runs_modules_with_the_projects_python() -> None:
+    """The dependencies live in .venv: a hand-run `python -m x` with the system python fails."""
+    readme = (ROOT / "README.md").read_text()
+    bare = set(re.findall(r"(?<![/\w])python -m ([\w.]+)", readme))
+    # Only where no checkout's .venv exists: the module map and the image's HEALTHCHECK.
+    assert bare <= {"bot", "bot.health"}, bare
+    assert ".venv/bin/python -m tests.fakes.telegram --help" in readme
+
+
+def test_readme_command_rows_list_every_flag_of_their_models() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for spec in registry.ALL:
+        row = re.search(rf"^\| `/{spec.command} .*$", readme, re.MULTILINE)
+        assert row, spec.command
+        for flag in spec.flag_names:
+            assert f"--{flag}" in row.group(0), (spec.command, flag)
+    edit = re.search(r"^\| `/edit .*$", readme, re.MULTILINE)
+    assert edit and "3 photos pick qwen by themselves" in edit.group(0)
+
+
+def test_readme_docker_run_keeps_the_database_on_the_volume() -> None:
+    """`.env` copied from `.env.example` sets a relative DATABASE_PATH; `-e` must override it."""
+    readme = (ROOT / "README.md").read_text()
+    runs = re.findall(r"`(docker run [^`]*)`", readme)
+    assert runs
+    for run in runs:
+        assert "--env-file .env" in run and "-v bot-data:/data" in run
+        assert "-e DATABASE_PATH=/data/bot.sqlite3" in run, run

@@ -140,10 +140,13 @@ async def test_python_m_bot_with_no_configuration_prints_one_line(tmp_path: Path
 
 
 @asynccontextmanager
-async def _telegram_answering(status: int) -> AsyncIterator[str]:
-    """A stand-in for api.telegram.org that answers every method with `status`."""
+async def _telegram_answering(status: int, as_json: bool = True) -> AsyncIterator[str]:
+    """A stand-in for api.telegram.org that answers every method with `status` (in JSON, as
+    Telegram does, or as a plain web server's page, as a wrong TELEGRAM_API_URL does)."""
 
     async def refuse(_request: web.Request) -> web.Response:
+        if not as_json:
+            return web.Response(text="<html>404: Not Found</html>", status=status)
         body = {"ok": False, "error_code": status, "description": HTTPStatus(status).phrase}
         return web.json_response(body, status=status)
 
@@ -178,11 +181,11 @@ def _assert_clean(output: str) -> None:
     assert "evolink-secret-key" not in output
 
 
-@pytest.mark.parametrize("status", [401, 404])
+@pytest.mark.parametrize(("status", "as_json"), [(401, True), (404, True), (404, False)])
 async def test_a_rejected_token_stops_with_one_line_and_exit_1(
-    tmp_path: Path, status: int
+    tmp_path: Path, status: int, as_json: bool
 ) -> None:
-    async with _telegram_answering(status) as url:
+    async with _telegram_answering(status, as_json) as url:
         process = await _run_bot(tmp_path, _bot_env(tmp_path, url, LOG_LEVEL="DEBUG"))
         stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
@@ -221,19 +224,50 @@ async def test_an_unreachable_telegram_is_retried_until_sigterm(tmp_path: Path) 
     assert url in retries[0]
 
 
-async def test_an_unexpected_error_is_logged_redacted_with_exit_1(tmp_path: Path) -> None:
-    # The database folder cannot be made (a file is in the way) and its path holds the
-    # token, so the error's own message would print it unless the logger redacts it.
+@pytest.mark.parametrize("where", ["proc", "blocked"])
+async def test_an_unusable_database_folder_is_one_configuration_line(
+    tmp_path: Path, where: str
+) -> None:
+    # A folder that cannot be made: under /proc, or a file in the way; the path holds the
+    # token in the second case, and the line must not show it.
     (tmp_path / "blocker").write_text("")
-    database = tmp_path / "blocker" / TOKEN / "bot.sqlite3"
+    database = {
+        "proc": Path("/proc/nope/bot.sqlite3"),
+        "blocked": tmp_path / "blocker" / TOKEN / "bot.sqlite3",
+    }[where]
+    env = _bot_env(tmp_path, "http://127.0.0.1:9", DATABASE_PATH=str(database))
+    process = await _run_bot(tmp_path, env)
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    output = stderr.decode() + stdout.decode()
+    _assert_clean(output)
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    assert lines[0].startswith("configuration error: DATABASE_PATH=")
+
+
+async def test_an_unexpected_error_is_logged_with_exit_1(tmp_path: Path) -> None:
+    # SQLite cannot open a folder as its database (its parent is fine, so no settings check).
+    database = tmp_path / "data" / "bot.sqlite3"
+    database.mkdir(parents=True)
     env = _bot_env(tmp_path, "http://127.0.0.1:9", DATABASE_PATH=str(database))
     process = await _run_bot(tmp_path, env)
     stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 1
     output = stderr.decode() + stdout.decode()
     assert "the bot stopped on an unexpected error" in output
-    assert "<redacted>" in output
     assert TOKEN not in output and "SECRET-token" not in output
+
+
+def test_the_unexpected_error_traceback_is_redacted() -> None:
+    formatter = RedactingFormatter("%(message)s", [TOKEN])
+    try:
+        raise OSError(f"cannot open /data/{TOKEN}/bot.sqlite3")
+    except OSError:
+        record = logging.LogRecord("bot", logging.CRITICAL, __file__, 1, "stopped", (), None)
+        record.exc_info = sys.exc_info()
+    line = formatter.format(record)
+    assert "Traceback" in line and "<redacted>" in line and TOKEN not in line
 
 
 async def test_python_m_bot_runs_against_the_fake_until_stopped(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 from telegram.error import BadRequest, InvalidToken, NetworkError
 
-from bot.startup import Backoff, TokenRejected, connect
+from bot.startup import PTB_REQUEST_LOGGER, Backoff, TokenRejected, connect
 
 TOKEN = "777:very-secret"
 QUICK = Backoff(first=0.01, factor=2, cap=0.02)
@@ -73,3 +73,23 @@ async def test_a_bad_request_is_not_retried() -> None:
     with pytest.raises(BadRequest):
         await connect(_bot(fake), "http://tg", asyncio.Event(), QUICK)
     assert fake.calls == 1
+
+
+class _LoggingTelegram(_Telegram):
+    """Logs what PTB logs for a non-JSON answer, then fails as PTB does."""
+
+    async def initialize(self) -> None:
+        request_log = logging.getLogger(PTB_REQUEST_LOGGER)
+        request_log.error("Can not load invalid JSON data", exc_info=ValueError("html"))
+        request_log.debug("the raw answer")
+        await super().initialize()
+
+
+async def test_ptb_request_errors_are_quiet_only_while_connecting(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    fake = _LoggingTelegram(InvalidToken("404"))
+    with caplog.at_level(logging.DEBUG), pytest.raises(TokenRejected):
+        await connect(_bot(fake), "http://tg", asyncio.Event(), QUICK)
+    assert [r.levelname for r in caplog.records if r.name == PTB_REQUEST_LOGGER] == ["DEBUG"]
+    assert logging.getLogger(PTB_REQUEST_LOGGER).filters == []  # later errors are shown

@@ -30,6 +30,7 @@ from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import EvolinkError, ResultTooLargeError
 from bot.images import image_size
 from bot.messages import t
+from bot.mp4 import probe
 from storage.models import Delivered, Job
 
 log = logging.getLogger(__name__)
@@ -153,6 +154,7 @@ class Delivery:
 
     async def send_video(self, job: Job, item: Fetched, envelope: Envelope) -> list[Delivered]:
         assert item.data is not None
+        seconds, width, height = video_facts(item.data) or (None, None, None)
         message = await self._bot.send_video(
             job.chat_id,
             item.data,
@@ -162,6 +164,9 @@ class Delivery:
             supports_streaming=True,
             reply_parameters=envelope.reply,
             reply_markup=result_keyboard(job, 0),
+            duration=seconds,
+            width=width,
+            height=height,
         )
         return [_delivered(message, item.index)]
 
@@ -253,6 +258,16 @@ def _album(
         else:
             media.append(kind(item.data, filename=name))
     return media
+
+
+def video_facts(data: bytes) -> tuple[int, int, int] | None:
+    """(duration, width, height) for send_video when the MP4 states them, else None
+    (clients then show 0x0 until played; the video is still delivered)."""
+    try:
+        return probe(data)
+    except Exception:  # the file is Evolink's, not ours: never fail a delivery over it
+        log.warning("could not read the video's size and duration", exc_info=True)
+        return None
 
 
 def _delivered(message: Message, index: int) -> Delivered:

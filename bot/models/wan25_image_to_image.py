@@ -60,10 +60,11 @@ TEXTS: Final = {
     "help_edit": {
         "en": "/edit <instructions> - change a photo: send it with this caption, or reply to it. "
         "Example: /edit make it night\n"
-        "  options: --model {models_edit} (qwen takes up to {max_photos_qwen} photos), "
-        "--n {n_range}",
+        "  options: --model {models_edit} (qwen takes up to {max_photos_qwen} photos, and is "
+        "picked by itself for more than wan takes), --n {n_range} (wan only)",
         "zh": "/edit <修改说明> - 修改照片：发送照片并写此说明，或回复照片。例：/edit 变成夜晚\n"
-        "  选项：--model {models_edit}（qwen 最多 {max_photos_qwen} 张），--n {n_range}",
+        "  选项：--model {models_edit}（qwen 最多 {max_photos_qwen} 张，照片多于 wan 所能接受时"
+        "自动使用 qwen），--n {n_range}（仅 wan）",
     },
     "cmd_edit": {
         "en": "Change a photo (send or reply to one)",

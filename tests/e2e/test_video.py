@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from bot.messages import t
+from bot.mp4 import probe
 from tests.e2e.conftest import Harness
 from tests.e2e.test_generation import Scene, buttons, job_id_of
+from tests.fakes.evolink.media import ASSETS
 
 TEXT_TO_VIDEO = "wan2.5-text-to-video"
 
@@ -18,6 +20,10 @@ async def test_video_delivers_a_video_with_an_again_button(harness: Harness) -> 
     assert video["caption"] == s.caption("a paper boat in the rain")
     assert video["reply_to_message"]["message_id"] == request["message_id"]
     assert buttons(video) == [f"again:{job_id_of(video)}"]  # no Animate on a video
+    # Stated from the MP4 itself, so clients show the size and length before playing it.
+    facts = probe((ASSETS / "video-5s.mp4").read_bytes())
+    assert facts is not None
+    assert (video["video"]["duration"], video["video"]["width"], video["video"]["height"]) == facts
     [create] = s.creates()
     assert create["model"] == TEXT_TO_VIDEO
     # aspect_ratio, duration and quality are always sent; no image inputs at all.

@@ -226,6 +226,15 @@ async def console_loop(console: Console, stop: asyncio.Event) -> None:
             return
 
 
+def banner(url: str, args: argparse.Namespace) -> str:
+    """What to point the bot at: the plain URL, since the bot adds `/bot<token>` itself."""
+    return (
+        f"Fake Telegram Bot API at {url} (bot @{args.username}, token {args.token})\n"
+        f"  for the bot: TELEGRAM_API_URL={url}  TELEGRAM_BOT_TOKEN={args.token}\n"
+        f"  control: {url}/_fake/send_text, {url}/_fake/log?chat_id=... (see --help)"
+    )
+
+
 async def run(args: argparse.Namespace) -> None:
     tg = FakeTelegram(token=args.token, bot_username=args.username)
     tg.flood.enabled = not args.no_flood
@@ -237,9 +246,7 @@ async def run(args: argparse.Namespace) -> None:
     url = await tg.start(args.host, args.port)
     console = Console(tg, args)
     tg.listeners.append(console.on_event)
-    print(f"Fake Telegram Bot API at {url} (bot @{args.username}, token {args.token})")
-    print(f"  bot settings: base_url={url}/bot  base_file_url={url}/file/bot")
-    print(f"  control: {url}/_fake/send_text, {url}/_fake/log?chat_id=... (see --help)")
+    print(banner(url, args))
     try:
         if args.no_console:
             await stop.wait()
