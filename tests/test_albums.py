@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
-from zoneinfo import ZoneInfo
-
-import pytest
 
 from storage import Storage
 from storage.albums import AlbumCommand
 from storage.models import Accepted, Limits, NewJob
-from tests.conftest import ManualClock
+from tests.conftest import ManualClock, open_storage
 
-START = 1_750_000_000.0
 COMMAND = AlbumCommand(
     chat_id=7,
     media_group_id="g1",
@@ -26,22 +21,6 @@ COMMAND = AlbumCommand(
     args="blend these",
     message='{"message_id": 3}',
 )
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
-
-
-async def open_storage(path: Path, clock: ManualClock) -> Storage:
-    return await Storage.open(path, clock=clock, zone=ZoneInfo("UTC"), default_limit=1000)
-
-
-@pytest.fixture
-async def storage(tmp_path: Path, clock: ManualClock) -> AsyncIterator[Storage]:
-    opened = await open_storage(tmp_path / "bot.db", clock)
-    yield opened
-    await opened.close()
 
 
 async def test_an_album_without_a_command_waits_for_nothing(storage: Storage) -> None:

@@ -2,51 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.jobs.handover import missing_indices, transient
 from storage import Storage
-from storage.models import Accepted, Delivered, Job, Limits, NewJob
-from tests.conftest import ManualClock
-
-ROOMY = Limits(max_active_per_user=2, max_active_total=20, max_queued_per_user=100)
-CLOCK = ManualClock(datetime(2025, 3, 1, 10, 0, tzinfo=UTC).timestamp())
+from storage.models import Delivered, Job
+from tests.conftest import ROOMY, ManualClock, accepted, new_job, open_storage
 
 
-async def open_storage(path: Path) -> Storage:
-    return await Storage.open(path, clock=CLOCK, zone=ZoneInfo("UTC"), default_limit=1000)
+async def accepted_job(storage: Storage, n: int = 1) -> Job:
+    return await accepted(storage, new_job(cost=100 * n, model="m", options={"n": n}))
 
 
-@pytest.fixture
-async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
-    opened = await open_storage(tmp_path / "bot.db")
-    yield opened
-    await opened.close()
-
-
-async def accepted(storage: Storage, n: int = 1) -> Job:
-    new = NewJob(1, 1, "private", 1, "en", "imagine", "m", "a fox", {"n": n}, [], 100 * n)
-    outcome = await storage.jobs.accept(new, is_admin=False, limits=ROOMY)
-    assert isinstance(outcome, Accepted)
-    return outcome.job
-
-
-async def test_each_record_is_kept_with_its_result_index_across_a_reopen(tmp_path: Path) -> None:
-    storage = await open_storage(tmp_path / "bot.db")
-    job = await accepted(storage, n=3)
+async def test_each_record_is_kept_with_its_result_index_across_a_reopen(
+    tmp_path: Path, clock: ManualClock
+) -> None:
+    storage = await open_storage(tmp_path / "bot.db", clock)
+    job = await accepted_job(storage, n=3)
     await storage.jobs.mark_delivering(job.id, ["u0", "u1", "u2"])
     album = [Delivered(11, "photo", "f0", 0), Delivered(12, "photo", "f2", 2)]
     after = await storage.jobs.record_delivery(job.id, album)
     assert after.delivered == album  # what the caller goes on with, no second read
     await storage.close()
 
-    storage = await open_storage(tmp_path / "bot.db")
+    storage = await open_storage(tmp_path / "bot.db", clock)
     again = await storage.jobs.get(job.id)
     assert again is not None and again.delivered == album
     assert missing_indices(again) == [1]  # a retry sends only the one that is missing
@@ -54,14 +35,14 @@ async def test_each_record_is_kept_with_its_result_index_across_a_reopen(tmp_pat
 
 
 async def test_records_from_before_indices_count_in_order(storage: Storage) -> None:
-    job = await accepted(storage, n=3)
+    job = await accepted_job(storage, n=3)
     await storage.jobs.mark_delivering(job.id, ["u0", "u1", "u2"])
     legacy = [Delivered(11, "photo", "f0"), Delivered(12, "buttons")]
     assert missing_indices(await storage.jobs.record_delivery(job.id, legacy)) == [1, 2]
 
 
 async def test_the_final_status_is_owed_from_the_end_until_shown(storage: Storage) -> None:
-    job = await accepted(storage)
+    job = await accepted_job(storage)
     await storage.jobs.claim_startable(ROOMY)
     finished = await storage.jobs.finish(job.id, "done", charged=100, status_text="✅ Done")
     assert finished is not None and finished.status_owed == "✅ Done"
@@ -73,7 +54,7 @@ async def test_the_final_status_is_owed_from_the_end_until_shown(storage: Storag
 
 
 async def test_unfinished_jobs_owe_no_final_status(storage: Storage) -> None:
-    await accepted(storage)
+    await accepted_job(storage)
     assert await storage.jobs.owing_status() == []
 
 
