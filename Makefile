@@ -39,7 +39,7 @@ test: $(STAMP)
 
 # The real bot between both fakes, no keys, no network: a scripted chat printed as a
 # transcript (media in data/demo/). `make demo ARGS=--interactive` lets you type instead.
-demo: $(STAMP)
+demo: $(RUN_STAMP)
 	$(BIN)/python -m demo $(ARGS)
 
 # Figures, not a pass/fail test: many users through the real bot and both fakes.
@@ -56,14 +56,14 @@ soak: $(STAMP)
 FAKE_TOKEN := 123456:FAKE-TOKEN
 FAKE_KEY := fake-evolink-key
 
-fake-telegram: $(STAMP)
+fake-telegram: $(RUN_STAMP)
 	$(BIN)/python -m tests.fakes.telegram --port 8081 --token $(FAKE_TOKEN) --media-dir data/fake-media
 
-fake-evolink: $(STAMP)
+fake-evolink: $(RUN_STAMP)
 	$(BIN)/python -m tests.fakes.evolink --port 8082 --key $(FAKE_KEY) --task-duration 4
 
 # The real bot, pointed at the two fakes above (user 1001 of the fake console is an admin).
-run-on-fakes: $(STAMP)
+run-on-fakes: $(RUN_STAMP)
 	TELEGRAM_BOT_TOKEN=$(FAKE_TOKEN) EVOLINK_API_KEY=$(FAKE_KEY) \
 	TELEGRAM_API_URL=http://127.0.0.1:8081 EVOLINK_API_URL=http://127.0.0.1:8082 \
 	EVOLINK_FILES_URL=http://127.0.0.1:8082 ADMIN_IDS=$${ADMIN_IDS:-1001} \
