@@ -160,10 +160,7 @@ class Conversation:
         }
 
     def save_media(self, message: Message, step: int) -> None:
-        file_id = message["photo"][-1]["file_id"] if message.get("photo") else None
-        for key in ("video", "animation", "document"):
-            file_id = file_id or (message.get(key) or {}).get("file_id")
-        stored = self.tg.world.files.get(file_id) if file_id else None
+        stored = self.tg.media_of(message)
         if stored is None:
             return
         self.media_dir.mkdir(parents=True, exist_ok=True)

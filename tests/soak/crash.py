@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from tests.fakes.evolink import FakeEvolink
-from tests.fakes.telegram import FakeTelegram, FloodLimits
+from tests.fakes.telegram import FakeTelegram
 from tests.soak.report import Report, judge
 from tests.soak.scenario import (
     FINAL_STATES,
     JobSpec,
     all_settled,
     database,
+    fakes,
     job_rows,
     plan,
     replies,
@@ -280,11 +281,8 @@ async def run_crash(
     """`jobs` mixed jobs, `kills` kills cycling through MOMENTS, then one in an album's
     debounce; waits (bounded by `settle`) until every job is final and shown, then judges."""
     started = time.monotonic()
-    tg = FakeTelegram(token=TOKEN)
     # The bot keeps Telegram's real pace; the fake must not add 429s to this test's story.
-    tg.flood = FloodLimits(per_chat_per_second=60, per_chat_burst=60, global_per_second=300)
-    evo = FakeEvolink(api_key=KEY)
-    evo.task_duration = 0.5
+    tg, evo = fakes(TOKEN, KEY)
     await tg.start()
     await evo.start()
     bot = BotProcess(bot_env(tg, evo, workdir), workdir)

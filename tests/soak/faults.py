@@ -18,10 +18,10 @@ import httpx
 
 import bot.evolink.client as evolink_client
 from tests.e2e.conftest import KEY, TOKEN, Harness
-from tests.fakes.evolink import FakeEvolink, RandomFaults
-from tests.fakes.telegram import FakeTelegram, FloodLimits, RandomFlood, RetryAfterWindows
+from tests.fakes.evolink import RandomFaults
+from tests.fakes.telegram import RandomFlood, RetryAfterWindows
 from tests.soak.report import Report, judge
-from tests.soak.scenario import all_settled, answered, plan, send
+from tests.soak.scenario import all_settled, answered, fakes, plan, send
 
 DAILY_CREDITS = 1000
 IN_FLIGHT_GRACE = 0.5  # s after a 429 in which a call may already have been on its way
@@ -53,13 +53,10 @@ async def run_fault_soak(
     settle: float = 60.0,
 ) -> Report:
     started = time.monotonic()
-    tg = FakeTelegram(token=TOKEN)
-    tg.flood = FloodLimits(per_chat_per_second=60, per_chat_burst=60, global_per_second=300)
+    tg, evo = fakes(TOKEN, KEY)
     tg.random_flood = RandomFlood(telegram_rate, seed=seed, retry_after=1)
     # A call that left the bot before the 429 reached it is not disobedience.
     tg.retry_windows = RetryAfterWindows(grace=IN_FLIGHT_GRACE)
-    evo = FakeEvolink(api_key=KEY)
-    evo.task_duration = 0.5
     evo.random_faults = RandomFaults(evolink_rate, seed=seed, timeout_seconds=READ_TIMEOUT + 0.3)
     await tg.start()
     await evo.start()

@@ -24,7 +24,7 @@ from PIL import Image
 
 from bot.messages import MESSAGES
 from tests.fakes.evolink import FakeEvolink
-from tests.fakes.telegram import FakeTelegram
+from tests.fakes.telegram import FakeTelegram, FloodLimits
 
 Json = dict[str, Any]
 
@@ -67,6 +67,16 @@ class JobSpec:
         if self.kind == "animate":
             return _UNIT_PRICE["animate"] if results else 0
         return _UNIT_PRICE[self.kind] * results
+
+
+def fakes(token: str, key: str) -> tuple[FakeTelegram, FakeEvolink]:
+    """Both fakes as the soaks use them: Telegram adds no 429s of its own (a soak that wants
+    some says so), Evolink tasks take half a second."""
+    tg = FakeTelegram(token=token)
+    tg.flood = FloodLimits(per_chat_per_second=60, per_chat_burst=60, global_per_second=300)
+    evo = FakeEvolink(api_key=key)
+    evo.task_duration = 0.5
+    return tg, evo
 
 
 def plan(count: int, users: int, seed: int, first_user: int = 20_001) -> list[JobSpec]:

@@ -101,12 +101,7 @@ class Console:
 
     def save_media(self, message: JsonDict) -> None:
         assert self.media_dir is not None
-        file_id = None
-        if message.get("photo"):
-            file_id = message["photo"][-1]["file_id"]
-        for key in ("video", "animation", "document"):
-            file_id = file_id or (message.get(key) or {}).get("file_id")
-        stored = self.tg.world.files.get(file_id) if file_id else None
+        stored = self.tg.media_of(message)
         if stored is None:
             return
         self.media_dir.mkdir(parents=True, exist_ok=True)

@@ -223,6 +223,13 @@ class UserApi:
             raise KeyError(f"unknown file_id {file_id!r}")
         return stored.data
 
+    def media_of(self, message: JsonDict) -> StoredFile | None:
+        """The file a message carries (largest photo size, video, animation or document)."""
+        file_id = message["photo"][-1]["file_id"] if message.get("photo") else None
+        for key in ("video", "animation", "document"):
+            file_id = file_id or (message.get(key) or {}).get("file_id")
+        return self.world.files.get(file_id) if file_id else None
+
     def chat_log(self, chat: ChatRef) -> str:
         return render_chat_log(self.world, chat["id"] if isinstance(chat, dict) else chat)
 
