@@ -98,6 +98,12 @@ class Jobs:
         async with self._db.read() as conn:
             return await _get(conn, job_id)
 
+    async def reload(self, job: Job) -> Job:
+        """The job as stored now (jobs are never deleted, so it is always there)."""
+        fresh = await self.get(job.id)
+        assert fresh is not None
+        return fresh
+
     async def claim_startable(self, limits: Limits) -> list[Job]:
         """Move the queued jobs that may start now to `submitting`, oldest first (FIFO)."""
         async with self._db.transaction() as conn:
@@ -117,9 +123,6 @@ class Jobs:
     async def queue_position(self, job_id: int) -> int:
         async with self._db.read() as conn:
             return await _count(conn, "state = 'queued' AND id <= ?", job_id)
-
-    async def set_status_message(self, job_id: int, message_id: int) -> None:
-        await self._update(job_id, status_message_id=message_id)
 
     async def publish(self, job_id: int, status_message_id: int | None) -> None:
         """Record the job's status message (None: posting it failed) and let the scheduler

@@ -328,7 +328,7 @@ async def test_create_retries_only_failures_before_sending(
     server = Server(fail(exc_type))
     async with client(server) as api:
         with pytest.raises(cls) as caught:
-            await api.create_image_task(TextToImageRequest(prompt="p"))
+            await api.create_task(TextToImageRequest(prompt="p"))
     assert caught.value.maybe_sent is maybe_sent
     assert server.calls == (1 if maybe_sent else 5)
 
@@ -365,7 +365,7 @@ async def test_get_retries_after_timeouts_and_drops(exc_type: type[httpx.Request
 async def test_create_retries_429_and_5xx(status: int) -> None:
     server = Server(reply(status), reply(200, TASK))
     async with client(server) as api:
-        task = await api.create_image_task(TextToImageRequest(prompt="p"))
+        task = await api.create_task(TextToImageRequest(prompt="p"))
     assert task.id == TASK_ID and server.calls == 2
 
 
@@ -374,7 +374,7 @@ async def test_create_read_timeout_is_never_repeated() -> None:
     sleeps = Sleeps()
     async with client(server, sleeps) as api:
         with pytest.raises(EvolinkConnectionError) as caught:
-            await api.create_video_task(I2V)
+            await api.create_task(I2V)
     assert caught.value.maybe_sent is True and isinstance(caught.value, EvolinkTimeoutError)
     assert server.calls == 1 and sleeps.delays == []
 
@@ -382,7 +382,7 @@ async def test_create_read_timeout_is_never_repeated() -> None:
 async def test_create_connect_error_then_success() -> None:
     server = Server(fail(httpx.ConnectError), reply(200, TASK))
     async with client(server) as api:
-        task = await api.create_image_task(TextToImageRequest(prompt="p"))
+        task = await api.create_task(TextToImageRequest(prompt="p"))
     assert task.id == TASK_ID and server.calls == 2
 
 
@@ -391,7 +391,7 @@ async def test_create_gateway_timeout_is_not_repeated() -> None:
     server = Server(reply(504), reply(200, TASK))
     async with client(server) as api:
         with pytest.raises(ServerError):
-            await api.create_image_task(TextToImageRequest(prompt="p"))
+            await api.create_task(TextToImageRequest(prompt="p"))
     assert server.calls == 1
 
 
@@ -402,7 +402,7 @@ async def test_client_errors_are_never_retried(status: int, cls: type[EvolinkSta
         async with client(server) as api:
             with pytest.raises(cls):
                 if call == "create":
-                    await api.create_image_task(TextToImageRequest(prompt="p"))
+                    await api.create_task(TextToImageRequest(prompt="p"))
                 else:
                     await api.get_task(TASK_ID)
         assert server.calls == 1
@@ -413,7 +413,7 @@ async def test_unreadable_2xx_is_a_response_error(body: Any) -> None:
     server = Server(reply(200, body))
     async with client(server) as api:
         with pytest.raises(EvolinkResponseError):
-            await api.create_image_task(TextToImageRequest(prompt="p"))
+            await api.create_task(TextToImageRequest(prompt="p"))
         with pytest.raises(EvolinkResponseError):
             await api.get_task(TASK_ID)
     assert server.calls == 2
@@ -426,7 +426,7 @@ async def test_retry_after_is_honoured() -> None:
     server = Server(reply(429, headers={"Retry-After": "3"}), reply(200, TASK))
     sleeps = Sleeps()
     async with client(server, sleeps) as api:
-        await api.create_image_task(TextToImageRequest(prompt="p"))
+        await api.create_task(TextToImageRequest(prompt="p"))
     assert sleeps.delays == [3.0]
 
 
@@ -502,8 +502,8 @@ async def test_auth_header_only_goes_to_api_and_files() -> None:
 
     server = Server(route)
     async with client(server) as api:
-        await api.create_image_task(TextToImageRequest(prompt="p"))
-        await api.create_video_task(I2V)
+        await api.create_task(TextToImageRequest(prompt="p"))
+        await api.create_task(I2V)
         await api.get_task(TASK_ID)
         await api.get_credits()
         await api.upload_file(b"png", filename="a.png", mime_type="image/png")
@@ -550,7 +550,7 @@ async def test_no_error_message_contains_the_key(status: int) -> None:
     server = Server(reply(status, f"<pre>Authorization: Bearer {KEY}</pre>"))
     async with client(server, retry=RetryPolicy(max_retries=0)) as api:
         with pytest.raises(EvolinkError) as caught:
-            await api.create_image_task(TextToImageRequest(prompt="p"))
+            await api.create_task(TextToImageRequest(prompt="p"))
     assert KEY not in str(caught.value) and KEY not in repr(caught.value.args)
 
 
@@ -575,10 +575,7 @@ def test_empty_key_is_refused() -> None:
 async def test_request_body_is_exactly_the_payload(req: Any, path: str) -> None:
     server = Server(reply(200, TASK))
     async with client(server) as api:
-        if isinstance(req, ImageToVideoRequest):
-            await api.create_video_task(req)
-        else:
-            await api.create_image_task(req)
+        await api.create_task(req)
     [request] = server.requests
     assert request.method == "POST" and str(request.url) == f"{API}{path}"
     assert request.headers["content-type"] == "application/json"
@@ -588,8 +585,8 @@ async def test_request_body_is_exactly_the_payload(req: Any, path: str) -> None:
 async def test_default_payload_fields() -> None:
     server = Server(reply(200, TASK))
     async with client(server) as api:
-        await api.create_image_task(TextToImageRequest(prompt="p"))
-        await api.create_video_task(I2V)
+        await api.create_task(TextToImageRequest(prompt="p"))
+        await api.create_task(I2V)
     t2i, i2v = (sent_json(r) for r in server.requests)
     assert t2i["n"] == 1 and "size" not in t2i and "callback_url" not in t2i
     assert (i2v["duration"], i2v["quality"]) == (5, "720p")
@@ -599,8 +596,8 @@ async def test_client_callback_url_is_the_default() -> None:
     server = Server(reply(200, TASK))
     own = "https://bot.example.com/cb/own"
     async with client(server, callback_url="https://bot.example.com/cb/any") as api:
-        await api.create_image_task(TextToImageRequest(prompt="p"))
-        await api.create_image_task(TextToImageRequest(prompt="p", callback_url=own))
+        await api.create_task(TextToImageRequest(prompt="p"))
+        await api.create_task(TextToImageRequest(prompt="p", callback_url=own))
     first, second = (sent_json(r) for r in server.requests)
     assert first["callback_url"] == "https://bot.example.com/cb/any"
     assert second["callback_url"] == own

@@ -473,7 +473,7 @@ async def test_unfinished_survives_a_restart(tmp_path, clock):
     await storage.jobs.requeue(queued.id)
     await storage.jobs.mark_create_sent(running.id)
     await storage.jobs.mark_running(running.id, "task-r", None)
-    await storage.jobs.set_status_message(running.id, 99)
+    await storage.jobs.publish(running.id, 99)
     await storage.jobs.save_inputs(running.id, ["https://in/1.png"])
     await storage.close()
 

@@ -103,14 +103,6 @@ class EvolinkClient:
 
     # --- generation and tasks -----------------------------------------------------------
 
-    async def create_image_task(self, req: GenerationRequest) -> Task:
-        """Submit an image task (POST /v1/images/generations). See `create_task`."""
-        return await self.create_task(req)
-
-    async def create_video_task(self, req: GenerationRequest) -> Task:
-        """Submit a video task (POST /v1/videos/generations). See `create_task`."""
-        return await self.create_task(req)
-
     async def create_task(self, req: GenerationRequest) -> Task:
         """POST a paid task to its model's endpoint; the one call that must never run twice.
 

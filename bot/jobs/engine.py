@@ -245,13 +245,7 @@ class JobEngine:
             self.status.forget(job.id)
             self.wake()
 
-    async def _reload(self, job: Job) -> Job:
-        fresh = await self.storage.jobs.get(job.id)
-        assert fresh is not None
-        return fresh
-
     async def _submit(self, job: Job) -> Job:
-        job = await self._reload(job)  # the status message may have been attached since
         if job.inputs:
             await self.status.show(job, t("status_preparing", job.language))
             try:
@@ -270,7 +264,7 @@ class JobEngine:
         except EvolinkError as error:
             raise await self._failure_from(error, creating=True) from error
         await self.storage.jobs.mark_running(job.id, task.id, task.task_info.estimated_time)
-        return await self._reload(job)
+        return await self.storage.jobs.reload(job)
 
     def _request_for(self, job: Job) -> GenerationRequest:
         """The strict request its model's spec builds (an unknown model raises)."""
@@ -341,7 +335,7 @@ class JobEngine:
         await self.storage.jobs.mark_delivering(
             job.id, task.results[:limit], produced_seconds=task.task_info.video_duration
         )
-        return await self._reload(job)
+        return await self.storage.jobs.reload(job)
 
     async def _deliver(self, job: Job) -> None:
         await self.status.show(job, t("status_delivering", job.language))

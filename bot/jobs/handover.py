@@ -91,7 +91,7 @@ class Handover:
         try:
             job = await self._send_missing(job, await self._requester(job.user_id))
         except Exception as error:  # Failure, refusals, anything: what arrived still counts
-            job = await self._reload(job)
+            job = await self._storage.jobs.reload(job)
             if results_of(job):
                 log.warning("job %s: delivery stopped (%r); charging what arrived", job.id, error)
             elif isinstance(error, TelegramError):
@@ -235,11 +235,6 @@ class Handover:
         if record is None:
             return None
         return Requester(user_id, record.first_name or str(user_id), record.username)
-
-    async def _reload(self, job: Job) -> Job:
-        fresh = await self._storage.jobs.get(job.id)
-        assert fresh is not None
-        return fresh
 
 
 def _failure_of(error: TelegramError) -> Failure:

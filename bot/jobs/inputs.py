@@ -17,10 +17,10 @@ from telegram.constants import FileSizeLimit
 from telegram.error import BadRequest, NetworkError
 
 from bot.evolink.client import EvolinkClient
-from bot.evolink.retry import RetryPolicy
 from bot.images import ImageRejected, PreparedImage, prepare_image
 from bot.jobs.failures import Failure
 from bot.models import registry
+from bot.retry import RetryPolicy
 from storage.models import InputImage, Job
 
 # What Telegram lets a bot download, in bytes (decimal megabytes, as PTB states it).
@@ -38,14 +38,18 @@ async def download_from_telegram(
     """Photo `index` (1-based, for messages) as bytes; network faults are tried again."""
     if image.file_size and image.file_size > TELEGRAM_DOWNLOAD_LIMIT:
         raise too_big(image.file_size, index)
-    for attempt in range(1, retry.max_retries + 1):
-        try:
-            return await _download_once(bot, image, index)
-        except NetworkError as error:
-            log.warning("downloading input %d failed (attempt %d): %s", index, attempt, error)
-            await retry.sleep(retry.delay(attempt, None))
+
+    def note(error: Exception, attempt: int, delay: float) -> None:
+        log.warning(
+            "downloading input %d failed (retry %d in %.1f s): %s", index, attempt, delay, error
+        )
+
     try:
-        return await _download_once(bot, image, index)
+        return await retry.run(
+            partial(_download_once, bot, image, index),
+            retry_on=lambda error: isinstance(error, NetworkError),
+            on_retry=note,
+        )
     except NetworkError as error:
         raise Failure("err_retry_later", "telegram_unreachable") from error
 
