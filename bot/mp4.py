@@ -1,8 +1,7 @@
 """Duration and frame size of an MP4, read from its `mvhd` and `tkhd` boxes.
 
 Telegram does not read them from the file a bot uploads: a video sent without them shows as
-0x0 and 0 s until played. Delivery states them when the file does; the demo's transcript
-reads them from the file to print `[video 5s 1280x720]`.
+0x0 and 0 s until played. Delivery states them when the file does.
 """
 
 from __future__ import annotations

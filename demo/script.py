@@ -11,7 +11,6 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from bot.mp4 import probe
 from demo.stack import ADMIN_ID
 from demo.transcript import Message, group_albums, render, speaker_of
 from tests.fakes.telegram import FakeTelegram
@@ -130,7 +129,7 @@ class Conversation:
         new = [m for m in self.tg.messages(chat_id) if m["message_id"] > last]
         names = {uid: str(u.get("first_name")) for uid, u in self.tg.world.users.items()}
         bot_id = int(self.tg.world.bot_user["id"])
-        for items in group_albums(self.with_video_facts(m) for m in new):
+        for items in group_albums(new):
             self.emit(render(items, speaker_of(items[0], names, bot_id)))
             for item in items:
                 if speaker_of(item, names, bot_id) == "bot":
@@ -144,20 +143,6 @@ class Conversation:
             chat = self.tg.world.chats[chat_id]
             self.emit(f"--- private chat with {chat.get('first_name')} ---")
             self.current_chat = chat_id
-
-    def with_video_facts(self, message: Message) -> Message:
-        """Fill in a video's duration and size from the file when the sender left them out."""
-        video = message.get("video")
-        if not video or video.get("duration"):
-            return message
-        facts = probe(self.tg.file_bytes(video["file_id"]))
-        if facts is None:
-            return message
-        seconds, width, height = facts
-        return {
-            **message,
-            "video": {**video, "duration": seconds, "width": width, "height": height},
-        }
 
     def save_media(self, message: Message, step: int) -> None:
         stored = self.tg.media_of(message)
