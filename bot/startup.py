@@ -73,7 +73,7 @@ async def connect(bot: Bot, api_url: str, stop: asyncio.Event, backoff: Backoff)
                 error.message,
                 delay,
             )
-        if await _stopped_within(stop, delay):
+        if await wait_event(stop, delay):  # a stop while waiting ends the run
             return False
     return False  # unreachable: delays() never ends
 
@@ -94,10 +94,6 @@ def _quiet_request_errors() -> Iterator[None]:
         yield
     finally:
         logger.removeFilter(quiet)
-
-
-async def _stopped_within(stop: asyncio.Event, seconds: float) -> bool:
-    return await wait_event(stop, seconds)
 
 
 def database_folder_problem(database: Path) -> str | None:

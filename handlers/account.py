@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import Message, Update, User
-from telegram.constants import MessageLimit
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.credits import format_credits
@@ -129,7 +128,7 @@ async def on_jobs(services: Services, message: Message, user: User, context: Con
         await reply(context.bot, message, t("jobs_empty", lang))
         return
     lines = [t("jobs_header", lang), *(job_line(job, lang) for job in jobs)]
-    await reply(context.bot, message, "\n".join(lines)[: MessageLimit.MAX_TEXT_LENGTH])
+    await reply(context.bot, message, "\n".join(lines))  # reply() fits it to one message
 
 
 @account_command

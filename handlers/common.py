@@ -12,6 +12,7 @@ from bot.clock import next_midnight
 from bot.credits import format_credits
 from bot.messages import t
 from bot.services import Services
+from bot.texts import shortened
 from storage.models import Balance
 
 
@@ -34,8 +35,7 @@ def user_name(user_id: int, username: str | None, lang: str | None) -> str:
 
 def fit_text(text: str) -> str:
     """`text` cut to what one Telegram message holds (a last guard; echoes are shortened)."""
-    limit = MessageLimit.MAX_TEXT_LENGTH
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shortened(text, MessageLimit.MAX_TEXT_LENGTH)
 
 
 async def reply(

@@ -13,6 +13,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.messages import t
 from bot.services import Context, services_of
+from bot.texts import shortened
 from handlers.common import admit, reply
 
 MAX_ECHO = 300  # characters of the user's own text repeated back in a hint
@@ -23,10 +24,6 @@ def addressee(command: str) -> str | None:
     """The bot `/cmd@name` names (lower case), or None for a bare `/cmd`."""
     _, at, name = command.partition("@")
     return name.lower() if at else None
-
-
-def shortened(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def replies_to_bot(message: Message, bot_id: int) -> bool:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 
 from telegram import Bot, Message, User
-from telegram.constants import MessageLimit
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import Application, CommandHandler, filters
 
@@ -17,7 +16,7 @@ from bot.credits import format_credits
 from bot.messages import t
 from bot.services import Context, Services
 from handlers.admin import admin_only
-from handlers.common import reply, user_name
+from handlers.common import fit_text, reply, user_name
 from storage.job_stats import Stats
 
 DEFAULT_DAYS = 7
@@ -64,7 +63,7 @@ def stats_text(stats: Stats, days: int, lang: str | None) -> str:
         models=models or none,
         users=users or none,
     )
-    return text[: MessageLimit.MAX_TEXT_LENGTH]
+    return fit_text(text)
 
 
 @admin_only

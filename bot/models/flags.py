@@ -12,6 +12,7 @@ from typing import Final
 
 from bot.evolink import limits
 from bot.models.spec import Choices, CommandError, Flag
+from bot.texts import shortened
 
 MAX_DIGITS: Final = 6  # no size, ratio, count or duration we accept needs more
 ECHO_MAX: Final = 64  # characters of a user's value quoted back in an error
@@ -24,7 +25,7 @@ _DURATION_RE: Final = re.compile(rf"([0-9]{{1,{MAX_DIGITS}}})[sS]?")
 
 def shown(value: str) -> str:
     """`value` as an error quotes it: at most ECHO_MAX characters."""
-    return value if len(value) <= ECHO_MAX else value[: ECHO_MAX - 1] + "…"
+    return shortened(value, ECHO_MAX)
 
 
 def parse_n(value: str) -> int:

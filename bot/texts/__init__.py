@@ -24,6 +24,11 @@ def spoken_list(values: Sequence[str], lang: str, conjunction: str = "or") -> st
     return separator.join(values[:-1]) + last + values[-1]
 
 
+def shortened(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters, an ellipsis showing the cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def merge(*parts: Mapping[str, Mapping[str, str]]) -> Catalogue:
     """One catalogue from several; a key in two of them is a ValueError."""
     merged: Catalogue = {}
