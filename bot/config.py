@@ -27,6 +27,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.evolink.models import check_callback_url
 from bot.models import registry
 from bot.models.spec import ModelSpec
+from bot.packs import CreditPack, parse_packs
 
 ADMIN_IDS_HINT = (
     "needs numeric Telegram user ids separated by commas, not @names: "
@@ -78,6 +79,15 @@ class FixedSettings(BaseSettings):
     # operator's HTTPS proxy, which forwards both public URLs here).
     web_listen: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # Telegram Stars packs (PRODUCT.md §5a): `credits:stars,...`; empty turns buying off.
+    credit_packs: Annotated[tuple[CreditPack, ...], NoDecode] = ()
+    # What /paysupport says; empty: the catalogue's text (in the user's language).
+    paysupport_text: str = ""
+
+    @field_validator("credit_packs", mode="before")
+    @classmethod
+    def _packs(cls, value: Any) -> Any:
+        return parse_packs(value) if isinstance(value, str) else value
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -115,11 +115,13 @@ def _user_of(update: object) -> int | None:
 
 
 def _droppable(update: object) -> bool:
-    """Only new or edited messages: a button press or a payment query must be answered."""
+    """Only new or edited messages: a button press or a payment query must be answered, and
+    a successful payment counted (Telegram sends it once; dropped, it would be lost)."""
     return (
         isinstance(update, Update)
         and update.effective_message is not None
         and (update.callback_query is None)
+        and update.effective_message.successful_payment is None
     )
 
 

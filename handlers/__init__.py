@@ -19,6 +19,7 @@ from handlers import (
     conversation,
     errors,
     generation,
+    payments,
     stats,
 )
 
@@ -30,13 +31,14 @@ def register_all(application: Application) -> None:
     account.register(application)
     admin.register(application)
     stats.register(application)
+    payments.register(application)
     conversation.register(application)  # after every command: only what none took
     buttons.register_fallback(application)  # last: only what no other handler took
     application.add_error_handler(errors.on_error)
 
 
 MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "id", "help")
-ADMIN_MENU = ("grant", "setlimit", "ban", "unban", "stats", "balance", "pause", "resume")
+ADMIN_MENU = ("grant", "setlimit", "ban", "unban", "stats", "balance", "pause", "resume", "refund")
 MENU_LANGUAGES = ("en", "zh")
 log = logging.getLogger(__name__)
 

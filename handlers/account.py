@@ -13,6 +13,7 @@ from bot.messages import t
 from bot.models import registry
 from bot.services import Context, Services, services_of
 from handlers.common import admit, cancel_text, refill_time, reply
+from handlers.sales import bought_line
 from storage.models import Job
 
 
@@ -101,6 +102,8 @@ async def on_quota(services: Services, message: Message, user: User, context: Co
             queued=queued,
             prices=price_list(services, lang),
         )
+        if bought := await bought_line(services, user.id, lang):
+            text += "\n" + bought
     await reply(context.bot, message, text)
 
 

@@ -17,6 +17,7 @@ from bot.messages import t
 from bot.services import Context, Services
 from handlers.admin import admin_only
 from handlers.common import fit_text, reply, user_name
+from handlers.sales import sales_text
 from storage.job_stats import Stats
 
 DEFAULT_DAYS = 7
@@ -96,6 +97,8 @@ async def send_stats(
     now, zone = services.clock.now(), services.zone
     stats = await services.storage.jobs.stats(now - days * 86400, lambda ts: day_of(ts, zone))
     text = stats_text(stats, days, lang)
+    if sales := await sales_text(services, now - days * 86400, lang):
+        text = fit_text(f"{text}\n\n{sales}")
     if request is not None:
         await reply(bot, request, text)
     else:

@@ -177,3 +177,22 @@ async def change_limit(
     delta = max(0, effective - state.daily_used) - state.daily_left
     await _row(conn, now, user_id, "limit", effective, daily=delta)
     await conn.execute("UPDATE users SET daily_limit = ? WHERE user_id = ?", (new_limit, user_id))
+
+
+async def purchase(
+    conn: aiosqlite.Connection, user_id: int, amount: int, now: float, note: str
+) -> None:
+    """Credits bought with Telegram Stars, added to the bonus balance (PRODUCT.md §5a)."""
+    await _row(conn, now, user_id, "purchase", amount, bonus=amount, note=note)
+
+
+async def take_back(
+    conn: aiosqlite.Connection, user_id: int, amount: int, bonus_now: int, now: float, note: str
+) -> int:
+    """A refunded purchase: up to `amount` leaves the bonus balance, never below zero.
+
+    Returns what was taken; the row's amount is the pack's credits, its delta what went.
+    """
+    taken = min(amount, bonus_now)
+    await _row(conn, now, user_id, "refund", amount, bonus=-taken, note=note)
+    return taken

@@ -157,4 +157,46 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
     ),
+    (
+        # Telegram Stars purchases (PRODUCT.md §5a). The ledger gains two kinds, and SQLite
+        # can only change a CHECK by rebuilding the table: rows are copied unchanged, ids
+        # (and so their order) kept, so every balance is still explained by the ledger.
+        """
+        CREATE TABLE ledger_rebuilt (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at REAL NOT NULL,
+            user_id INTEGER NOT NULL,
+            job_id INTEGER,
+            kind TEXT NOT NULL
+                CHECK (kind IN ('reserve', 'charge', 'release', 'grant', 'daily_reset', 'limit',
+                                'purchase', 'refund')),
+            amount INTEGER NOT NULL,
+            daily_delta INTEGER NOT NULL DEFAULT 0,
+            bonus_delta INTEGER NOT NULL DEFAULT 0,
+            note TEXT
+        )
+        """,
+        "INSERT INTO ledger_rebuilt (id, at, user_id, job_id, kind, amount, daily_delta,"
+        " bonus_delta, note) SELECT id, at, user_id, job_id, kind, amount, daily_delta,"
+        " bonus_delta, note FROM ledger ORDER BY id",
+        "DROP TABLE ledger",
+        "ALTER TABLE ledger_rebuilt RENAME TO ledger",
+        "CREATE INDEX ledger_user ON ledger(user_id, id)",
+        # One row per Telegram charge: the primary key is what makes a payment count once,
+        # however often its update arrives.
+        """
+        CREATE TABLE purchases (
+            charge_id TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL,
+            credits INTEGER NOT NULL CHECK (credits >= 0),
+            stars INTEGER NOT NULL CHECK (stars >= 0),
+            payload TEXT NOT NULL,
+            at REAL NOT NULL,
+            refunded_at REAL,
+            taken_back INTEGER
+        )
+        """,
+        "CREATE INDEX purchases_at ON purchases(at)",
+        "CREATE INDEX purchases_user ON purchases(user_id)",
+    ),
 ]

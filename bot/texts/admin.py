@@ -131,14 +131,16 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "/ban <user> [reason] - block a user; /unban <user> - unblock\n"
         "/stats [days] - jobs, credits and top users, sent to you privately\n"
         "/balance - the Evolink account's credits\n"
-        "/pause - stop submitting jobs; /resume - start again",
+        "/pause - stop submitting jobs; /resume - start again\n"
+        "/refund <charge id> - refund a Telegram Stars purchase",
         "zh": "管理员命令（用户可用 id、见过的 @用户名，或回复其消息）：\n"
         "/grant <用户> <额度> - 发放奖励额度（负数为扣除）\n"
         "/setlimit <用户> <额度 | default> - 设置用户的每日额度\n"
         "/ban <用户> [原因] - 封禁用户；/unban <用户> - 解除封禁\n"
         "/stats [天数] - 任务、额度和用户排行，私聊发给你\n"
         "/balance - Evolink 账户余额\n"
-        "/pause - 暂停提交任务；/resume - 恢复",
+        "/pause - 暂停提交任务；/resume - 恢复\n"
+        "/refund <支付编号> - 退款一笔 Telegram 星星购买",
     },
     "cmd_grant": {"en": "Admin: add bonus credits", "zh": "管理员：发放奖励额度"},
     "cmd_setlimit": {"en": "Admin: set a daily limit", "zh": "管理员：设置每日额度"},

@@ -6,6 +6,7 @@ import json
 
 from .media import DOWNLOAD_MAX
 from .messages import Handler, Listener, MessageMethods, Params, Parts
+from .payments import PaymentMethods, check_invoice, invoice_content
 from .polling import PollTerminated, UpdateQueue
 from .spec import Spec
 from .state import JsonDict, World
@@ -32,10 +33,18 @@ _MEMBER_TYPES = {
 class BotMethods(MessageMethods):
     """Every implemented method, as ``handlers()`` maps of camelCase name -> coroutine."""
 
-    def __init__(self, world: World, updates: UpdateQueue, spec: Spec, notify: Listener) -> None:
+    def __init__(
+        self,
+        world: World,
+        updates: UpdateQueue,
+        spec: Spec,
+        notify: Listener,
+        payments: PaymentMethods,
+    ) -> None:
         super().__init__(world, notify)
         self.updates = updates
         self.spec = spec
+        self.payments = payments
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -54,7 +63,17 @@ class BotMethods(MessageMethods):
             "deleteMyCommands": self.delete_my_commands,
             "getChat": self.get_chat,
             "getChatMember": self.get_chat_member,
+            "sendInvoice": self.send_invoice,
+            "answerPreCheckoutQuery": self.payments.answer_pre_checkout_query,
+            "refundStarPayment": self.payments.refund_star_payment,
         }
+
+    async def send_invoice(self, params: Params, parts: Parts) -> JsonDict:
+        check_invoice(params)
+        chat = self.chat(params["chat_id"])
+        message = self._post(chat, invoice_content(params), params)
+        self.payments.state.invoices[(chat["id"], message["message_id"])] = params
+        return message
 
     async def always_true(self, params: Params, parts: Parts) -> bool:
         return True

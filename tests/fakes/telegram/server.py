@@ -23,6 +23,7 @@ from .control import add_control_routes
 from .flood import FloodHit, FloodLimiter, FloodLimits, RandomFlood, RetryAfterWindows
 from .media import StoredFile
 from .methods import BotMethods, flood_weight, unsupported
+from .payments import PaymentApi, PaymentMethods, PaymentState
 from .polling import UpdateQueue
 from .spec import Spec, SpecError, Upload, Validator, load_spec
 from .state import JsonDict, World
@@ -72,7 +73,7 @@ class _Outcome:
     parts: dict[str, Upload] = field(default_factory=dict)
 
 
-class FakeTelegram(UserApi):
+class FakeTelegram(PaymentApi, UserApi):
     """A fake Bot API server with the state of a tiny Telegram.
 
     Every call is validated against the Bot API 10.0 spec and the prose limits, then
@@ -122,7 +123,9 @@ class FakeTelegram(UserApi):
         self.retry_windows = RetryAfterWindows()
         self._limiter = FloodLimiter()
         self._failures: list[_Failure] = []
-        self._methods = BotMethods(self.world, self.updates, self.spec, self._bot_event)
+        self.payments = PaymentState()  # invoices, checkout answers (timed), charges
+        payments = PaymentMethods(self.payments, lambda: self.clock())
+        self._methods = BotMethods(self.world, self.updates, self.spec, self._bot_event, payments)
         self._handlers = self._methods.handlers()
         self._change = asyncio.Event()
         self._runner: web.AppRunner | None = None

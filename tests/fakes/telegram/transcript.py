@@ -31,6 +31,14 @@ def _media(message: JsonDict) -> list[str]:
         doc = message["document"]
         size = doc.get("file_size", 0)
         parts.append(f"[document {doc.get('file_name', '?')} {doc.get('mime_type', '?')} {size}B]")
+    if "invoice" in message:
+        invoice = message["invoice"]
+        parts.append(
+            f"[invoice {invoice['title']}: {invoice['total_amount']} {invoice['currency']}]"
+        )
+    if "successful_payment" in message:
+        paid = message["successful_payment"]
+        parts.append(f"[paid {paid['total_amount']} {paid['currency']}]")
     return parts
 
 
