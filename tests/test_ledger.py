@@ -269,10 +269,20 @@ STEPS: dict[str, st.SearchStrategy[tuple[Any, ...]]] = {
     ),
     "balance": st.tuples(st.just("balance"), user_ids),
     "ban": st.tuples(st.just("ban"), user_ids, st.sampled_from([False, False, False, True])),
+    # Stars purchases (§5a): a small set of charge ids, so the same payment often comes twice.
+    "purchase": st.tuples(
+        st.just("purchase"),
+        user_ids,
+        st.integers(min_value=0, max_value=4),
+        st.sampled_from([100, 250, 1000, 5000]),
+    ),
+    # Mostly a charge made so far; sometimes one never made.
+    "refund": st.tuples(st.just("refund"), picks, st.sampled_from([True, True, True, False])),
 }
 # Weighted towards reserving and settling, the steps that move credits.
 WEIGHTS = {"accept": 5, "finish": 4, "cancel": 1, "claim": 2, "run": 1, "deliver": 1}
 WEIGHTS |= {"grant": 2, "limit": 2, "advance": 3, "balance": 1, "ban": 1}
+WEIGHTS |= {"purchase": 2, "refund": 2}
 operations = st.sampled_from([k for k, w in WEIGHTS.items() for _ in range(w)]).flatmap(
     STEPS.__getitem__
 )
@@ -318,6 +328,33 @@ class Model:
         self.users = {u: ModelUser() for u in USERS}
         self.jobs: list[ModelJob] = []
         self.today = ""
+        self.charges: dict[str, tuple[int, int, bool]] = {}  # id -> (user, credits, refunded)
+
+    def purchase(self, charge: str, user_id: int, credits: int) -> bool:
+        """A payment counts once per charge id, whoever it names the second time."""
+        user = self.users[user_id]
+        user.roll(self.today)
+        if charge in self.charges:
+            return False
+        self.charges[charge] = (user_id, credits, False)
+        user.bonus += credits
+        return True
+
+    def refund(self, charge: str) -> tuple[str, int]:
+        """What is left of the pack's credits goes back, once; never below zero."""
+        if charge not in self.charges:
+            return "unknown", 0
+        user_id, credits, refunded = self.charges[charge]
+        if refunded:
+            return "already", 0
+        user = self.users[user_id]
+        user.roll(self.today)
+        taken = min(credits, user.bonus)
+        if taken < credits:
+            event("refund after spending")
+        user.bonus -= taken
+        self.charges[charge] = (user_id, credits, True)
+        return "refunded", taken
 
     def outstanding(self, user_id: int) -> int:
         active = ("queued", "submitting", "running")
@@ -574,6 +611,18 @@ async def apply(storage: Storage, clock: ManualClock, model: Model, op: tuple[An
             user.bonus,
             model.today,
         )
+    elif name == "purchase":
+        _, user_id, charge, credits = op
+        recorded = await storage.purchases.record(f"ch-{charge}", user_id, credits, 1, "p")
+        assert recorded.added == model.purchase(f"ch-{charge}", user_id, credits)
+        event("purchase" if recorded.added else "duplicate payment")
+    elif name == "refund":
+        _, pick, made = op
+        known = sorted(model.charges)
+        charge = known[pick % len(known)] if made and known else f"ch-{pick % 9}"
+        refunded = await storage.purchases.refund(charge)
+        assert (refunded.outcome, refunded.taken) == model.refund(charge)
+        event(f"refund: {refunded.outcome}")
     elif name == "ban":
         _, user_id, banned = op
         await storage.users.set_banned(user_id, banned, "test")
