@@ -31,6 +31,14 @@ the user's private chat, a negative chat_id an auto-titled supergroup):
   POST /_fake/send_document  {"user_id", "chat_id"?, "path" | "data_b64", "file_name"?,
                               "mime_type"?, "caption"?, "reply_to"?}
   POST /_fake/press          {"user_id", "chat_id"?, "message_id", "callback_data"}
+  POST /_fake/pre_checkout   {"user_id", "message_id" (an invoice the bot sent in the
+                              user's private chat), "payload"?, "total_amount"?, "pay"?}:
+                              the buyer confirms; with "pay": true an ok answer is followed
+                              by the successful payment
+  POST /_fake/paid           {"user_id", "message_id", "charge_id"?}: a successful payment
+                              for that invoice (a charge id again: the same payment twice)
+  POST /_fake/repeat         {"chat_id", "message_id"}: deliver that message again
+  GET  /_fake/payments       pre-checkout answers (ok, error_message, seconds) and charges
   POST /_fake/user           {"user_id", "first_name"?, "username"?}
   POST /_fake/group          {"chat_id", "title"?, "supergroup"?}
   GET  /_fake/log?chat_id=   the chat as text, one line per message
@@ -120,6 +128,39 @@ def _press(tg: FakeTelegram, body: JsonDict) -> Any:
     return {"callback_query_id": query_id}
 
 
+def _invoice(tg: FakeTelegram, body: JsonDict) -> tuple[JsonDict, JsonDict]:
+    chat, user = _who(tg, body)
+    message = tg.world.get_message(chat["id"], body["message_id"])
+    if message is None:
+        raise KeyError(f"no message #{body['message_id']} in chat {chat['id']}")
+    return user, message
+
+
+def _pre_checkout(tg: FakeTelegram, body: JsonDict) -> Any:
+    user, invoice = _invoice(tg, body)
+    query_id = tg.pre_checkout(
+        user,
+        invoice,
+        payload=body.get("payload"),
+        total_amount=body.get("total_amount"),
+        then_pay=bool(body.get("pay")),
+    )
+    return {"pre_checkout_query_id": query_id}
+
+
+def _paid(tg: FakeTelegram, body: JsonDict) -> Any:
+    user, invoice = _invoice(tg, body)
+    return tg.successful_payment(user, invoice, charge_id=body.get("charge_id"))
+
+
+def _repeat(tg: FakeTelegram, body: JsonDict) -> Any:
+    message = tg.world.get_message(body["chat_id"], body["message_id"])
+    if message is None:
+        raise KeyError(f"no message #{body['message_id']} in chat {body['chat_id']}")
+    tg.repeat_update(message)
+    return True
+
+
 def _user(tg: FakeTelegram, body: JsonDict) -> Any:
     return tg.user(body["user_id"], body.get("first_name", "User"), body.get("username"))
 
@@ -151,6 +192,9 @@ _ACTIONS: dict[str, Action] = {
     "send_album": _send_album,
     "send_document": _send_document,
     "press": _press,
+    "pre_checkout": _pre_checkout,
+    "paid": _paid,
+    "repeat": _repeat,
     "user": _user,
     "group": _group,
     "fail_next": _fail_next,
@@ -226,4 +270,14 @@ def add_control_routes(app: web.Application, tg: FakeTelegram) -> None:
     app.router.add_get("/_fake/messages", messages)
     app.router.add_get("/_fake/calls", calls)
     app.router.add_get("/_fake/state", state)
+
+    async def payments(request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "answers": {q: vars(a) for q, a in tg.payments.answers.items()},
+                "charges": {c: vars(ch) for c, ch in tg.payments.charges.items()},
+            }
+        )
+
     app.router.add_get("/_fake/file/{file_id}", file)
+    app.router.add_get("/_fake/payments", payments)

@@ -53,6 +53,8 @@ class PaymentState:
     answers: dict[str, CheckoutAnswer] = field(default_factory=dict)
     charges: dict[str, Charge] = field(default_factory=dict)
     refunds: list[str] = field(default_factory=list)
+    # Queries to follow with a successful payment once the bot answers ok: id -> (user, invoice)
+    then_pay: dict[str, tuple[JsonDict, JsonDict]] = field(default_factory=dict)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(7_100_000_001))
 
 
@@ -92,9 +94,15 @@ def invoice_content(params: Params) -> JsonDict:
 class PaymentMethods:
     """The bot-facing payment methods (sendInvoice lives with the message methods)."""
 
-    def __init__(self, state: PaymentState, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        state: PaymentState,
+        clock: Callable[[], float],
+        on_ok: Callable[[str], None] = lambda query_id: None,
+    ) -> None:
         self.state = state
         self.clock = clock
+        self.on_ok = on_ok  # the buyer's side goes on: FakeTelegram pays a `then_pay` query
 
     async def answer_pre_checkout_query(self, params: Params, parts: object) -> bool:
         query_id = params["pre_checkout_query_id"]
@@ -108,6 +116,8 @@ class PaymentMethods:
         self.state.answers[query_id] = answer
         if late:  # Telegram has cancelled the payment already
             raise runtime_error(QUERY_EXPIRED)
+        if answer.ok:
+            self.on_ok(query_id)
         return True
 
     async def refund_star_payment(self, params: Params, parts: object) -> bool:
@@ -146,8 +156,12 @@ class PaymentApi:
         *,
         payload: str | None = None,
         total_amount: int | None = None,
+        then_pay: bool = False,
     ) -> str:
-        """The buyer confirms: a pre_checkout_query (payload or amount may be tampered with)."""
+        """The buyer confirms: a pre_checkout_query (payload or amount may be tampered with).
+
+        With `then_pay`, an ok answer is followed by the successful payment, as in Telegram.
+        """
         sent = self.invoice_of(invoice)
         query: JsonDict = {
             "id": str(next(self.payments._ids)),
@@ -157,6 +171,8 @@ class PaymentApi:
             "invoice_payload": sent["payload"] if payload is None else payload,
         }
         self.payments.queries[query["id"]] = query
+        if then_pay:
+            self.payments.then_pay[query["id"]] = (user, invoice)
         self.payments.asked_at[query["id"]] = self.clock()
         self.updates.push("pre_checkout_query", copy.deepcopy(query))
         self._changed()
@@ -188,6 +204,10 @@ class PaymentApi:
         self.updates.push("message", copy.deepcopy(message))
         self._changed()
         return message
+
+    def _checkout_ok(self, query_id: str) -> None:
+        if query_id in self.payments.then_pay:
+            self.successful_payment(*self.payments.then_pay.pop(query_id))
 
     async def pay(
         self, user: JsonDict, invoice: JsonDict, *, timeout: float = 10.0
