@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from demo.stack import ADMIN_ID
-from demo.transcript import Message, group_albums, render, speaker_of
+from demo.transcript import Message, buttons_data, group_albums, inline_buttons, render, speaker_of
 from tests.fakes.telegram import FakeTelegram
 
 FINAL_STATUS = ("✅", "❌", "🚫")  # how a job's status message ends (PRODUCT.md §4a)
@@ -36,6 +36,8 @@ class Step:
     photos: tuple[tuple[int, int], ...] = ()  # sizes of the photos sent with it
     on_last_result: bool = False  # sent as a reply to the bot's latest picture
     job: bool = False  # wait until the job ends, not just for a first reply
+    press: str = ""  # instead of sending `text`: press the bot's button with this data
+    pay: bool = False  # after the press, pay the invoice (the fake plays Telegram's checkout)
 
 
 SCRIPT: tuple[Step, ...] = (
@@ -48,6 +50,8 @@ SCRIPT: tuple[Step, ...] = (
     Step(ALICE, "/edit add a hat", photos=((200, 150),)),  # too small: refused, free
     Step(OLGA, "/grant @alice 5"),
     Step(ALICE, "/quota"),
+    Step(ALICE, "/buy"),
+    Step(ALICE, "", press="buy:10000:50", pay=True),  # 100 credits for 50 Stars
 )
 
 
@@ -88,15 +92,52 @@ class Conversation:
     async def play_step(self, number: int, step: Step) -> bool:
         user = self.tg.user(step.who.user_id, step.who.name, username=step.who.username)
         chat = self.tg.private_chat(user)
-        request = self.send(chat, user, step, number)
         try:
-            await self.tg.wait_for(lambda: self.answered(chat["id"], request, step), self.timeout)
+            if step.press:
+                await self.press_and_pay(chat, user, step)
+            else:
+                request = self.send(chat, user, step, number)
+                await self.tg.wait_for(
+                    lambda: self.answered(chat["id"], request, step), self.timeout
+                )
         except TimeoutError:
             self.show(chat["id"], number)
-            self.emit(f"!! no answer to {step.text!r} within {self.timeout:.0f} s")
+            self.emit(f"!! no answer to {step.text or step.press!r} within {self.timeout:.0f} s")
             return False
         self.show(chat["id"], number)
         return True
+
+    async def press_and_pay(self, chat: Message, user: Message, step: Step) -> None:
+        """Press a button of the bot's latest message offering it; pay the invoice it brings."""
+        offers = [m for m in self.tg.bot_messages(chat["id"]) if step.press in buttons_data(m)]
+        if not offers:
+            raise TimeoutError(f"no button {step.press!r} to press")
+        menu = offers[-1]
+        label = next(b["text"] for b in inline_buttons(menu) if b["callback_data"] == step.press)
+        self.emit(render([{"text": f"[taps {label}]"}], step.who.name))
+        self.tg.press_button(chat, user, menu["message_id"], step.press)
+        newer = menu["message_id"]
+        await self.tg.wait_for(lambda: bool(self.invoices(chat["id"], newer)), self.timeout)
+        if step.pay:
+            invoice = self.invoices(chat["id"], newer)[0]
+            self.tg.pre_checkout(user, invoice, then_pay=True)  # the fake pays on an ok
+            await self.tg.wait_for(lambda: self.receipt(chat["id"], newer), self.timeout)
+
+    def invoices(self, chat_id: int, after: int) -> list[Message]:
+        messages = self.tg.bot_messages(chat_id)
+        return [m for m in messages if "invoice" in m and m["message_id"] > after]
+
+    def receipt(self, chat_id: int, after: int) -> bool:
+        """The bot answered a successful payment made after message `after`."""
+        paid = {
+            m["message_id"]
+            for m in self.tg.messages(chat_id)
+            if "successful_payment" in m and m["message_id"] > after
+        }
+        return any(
+            (m.get("reply_to_message") or {}).get("message_id") in paid
+            for m in self.tg.bot_messages(chat_id)
+        )
 
     def send(self, chat: Message, user: Message, step: Step, seed: int) -> Message:
         if len(step.photos) > 1:

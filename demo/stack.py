@@ -63,6 +63,7 @@ def demo_settings(telegram_url: str, evolink_url: str, database: Path) -> Settin
         database_path=database,
         admin_ids=str(ADMIN_ID),
         album_debounce_seconds=0.5,
+        credit_packs="100:50,500:200",  # so the demo can buy credits with Telegram Stars
     )
 
 

@@ -21,6 +21,11 @@ def media_label(message: Message) -> str:
         return "[animation]"
     if "document" in message:
         return f"[file {message['document'].get('file_name', '?')}]"
+    if "invoice" in message:
+        invoice = message["invoice"]
+        return f"[invoice: {invoice['title']}, {invoice['total_amount']} ⭐]"
+    if "successful_payment" in message:
+        return f"[pays {message['successful_payment']['total_amount']} ⭐]"
     return ""
 
 
@@ -34,9 +39,17 @@ def _video_label(video: dict[str, Any]) -> str:
     return "[" + " ".join(parts) + "]"
 
 
-def buttons_label(message: Message) -> str:
+def inline_buttons(message: Message) -> list[dict[str, Any]]:
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
-    return " ".join(f"[{button['text']}]" for row in rows for button in row)
+    return [button for row in rows for button in row]
+
+
+def buttons_data(message: Message) -> list[str]:
+    return [str(button.get("callback_data")) for button in inline_buttons(message)]
+
+
+def buttons_label(message: Message) -> str:
+    return " ".join(f"[{button['text']}]" for button in inline_buttons(message))
 
 
 def _body(message: Message) -> str:

@@ -50,6 +50,11 @@ async def test_the_demo_script_gets_every_answer_and_saves_the_media(
         "    bot › Photo 1 is 200x150 pixels",
         "   Olga › /grant @alice 5",
         "Bonus credits: 5.",
+        "    bot › Buy credits with Telegram Stars.",
+        "  Alice › [taps 100 credits · 50 ⭐]",
+        "    bot › [invoice: 100 credits, 50 ⭐]",
+        "  Alice › [pays 50 ⭐]",
+        "    bot › Thank you! 100 credits were added. Your bonus credits: 105.",
     ):
         assert expected in transcript, transcript
     assert "!!" not in transcript
