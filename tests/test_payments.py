@@ -7,8 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
 from bot.config import load_settings
+from bot.fairness import FairUpdateProcessor
 from bot.packs import (
     MAX_STARS,
     PAYLOAD_MAX_BYTES,
@@ -171,3 +173,32 @@ async def test_an_older_ledger_is_rebuilt_with_its_rows_and_ids(
                 )
     finally:
         await storage.close()
+
+
+# --- the fair-use processor -------------------------------------------------------------------
+
+
+def _update(update_id: int, **message: object) -> Update:
+    user = {"id": 1001, "is_bot": False, "first_name": "Alice"}
+    chat = {"id": 1001, "type": "private", "first_name": "Alice"}
+    fields = {"message_id": update_id, "date": 0, "chat": chat, "from": user, **message}
+    return Update.de_json({"update_id": update_id, "message": fields}, None)
+
+
+async def test_a_successful_payment_is_never_dropped_as_a_flood() -> None:
+    processor = FairUpdateProcessor(backlog=0)  # every droppable message is dropped
+    handled: list[int] = []
+
+    async def handle(update_id: int) -> None:
+        handled.append(update_id)
+
+    paid = {
+        "currency": "XTR",
+        "total_amount": 50,
+        "invoice_payload": "p1",
+        "telegram_payment_charge_id": "ch-1",
+        "provider_payment_charge_id": "",
+    }
+    await processor.do_process_update(_update(1, text="hello"), handle(1))
+    await processor.do_process_update(_update(2, successful_payment=paid), handle(2))
+    assert handled == [2]

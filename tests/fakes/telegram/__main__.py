@@ -34,6 +34,7 @@ HELP = """\
   :file PATH [caption]       send a document
   :reply MSG_ID text         reply to a message
   :press MSG_ID DATA         press an inline button
+  :pay MSG_ID                pay an invoice in Stars (paid once the bot confirms)
   :group / :private          switch to the group chat / the private chat
   :user ID                   act as another user
   :log                       print the current chat
@@ -79,6 +80,7 @@ class Console:
             "file": self.file,
             "reply": self.reply,
             "press": self.press,
+            "pay": self.pay,
             "group": self.group,
             "private": self.private,
             "user": self.switch_user,
@@ -164,6 +166,14 @@ class Console:
         message_id, _, data = rest.partition(" ")
         query_id = self.tg.press_button(self.chat, self.user, int(message_id), data)
         print(f"   callback query {query_id}")
+
+    def pay(self, rest: str) -> None:
+        invoice = self.tg.world.get_message(self.chat["id"], int(rest.strip()))
+        if invoice is None or "invoice" not in invoice:
+            print(f"   message {rest.strip()} is not an invoice")
+            return
+        query_id = self.tg.pre_checkout(self.user, invoice, then_pay=True)
+        print(f"   pre-checkout query {query_id}")
 
     def group(self, _rest: str) -> None:
         self.chat = ensure_chat(self.tg, self.group_id, self.user)
