@@ -1,5 +1,6 @@
 """Credits for Telegram Stars (PRODUCT.md §5a): /buy and its pack buttons, the invoice, the
-pre-checkout answer, the successful payment, /paysupport and the admins' /refund.
+pre-checkout answer, the successful payment, /paysupport, the admins' /refund and
+Telegram's notice of a refund.
 
 The pre-checkout query must be answered within 10 s, so its handler reads the database once
 (is the buyer banned) and never waits on anything else. A payment is counted once per
@@ -215,18 +216,44 @@ async def on_refund(
             text = t("refund_failed", lang, charge=charge, reason=str(error))
             await reply(context.bot, message, text)
             return
+    # Telegram's refund notice may have been handled meanwhile and taken the credits back
+    # itself: either way the purchase now says what was taken.
     refunded = await services.storage.purchases.refund(charge)
-    if refunded.outcome != "refunded":
-        await reply(context.bot, message, t("refund_already", lang, charge=charge))
-        return
     log_action(admin, "refunded", purchase.user_id, f"charge {charge}")
+    taken = refunded.purchase.taken_back if refunded.purchase else None
     text = t(
         "refund_done",
         lang,
         stars=purchase.stars,
         who=await name_of(services, purchase.user_id, lang),
-        taken=format_credits(refunded.taken),
+        taken=format_credits(taken or 0),
         credits=format_credits(purchase.credits),
+        bonus=format_credits(refunded.bonus),
+    )
+    await reply(context.bot, message, text)
+
+
+async def on_refunded_payment(update: Update, context: Context) -> None:
+    """Telegram's notice that a payment was refunded (by /refund or otherwise): the credits
+    are taken back once, and the buyer is told."""
+    message = update.message
+    if message is None or message.refunded_payment is None:
+        return
+    services = services_of(context)
+    refund = message.refunded_payment
+    charge = refund.telegram_payment_charge_id
+    refunded = await services.storage.purchases.refund(charge)
+    if refunded.purchase is None:
+        log.warning("Telegram refunded charge %s, which this bot never recorded", charge)
+        return
+    log.info("charge %s refunded (%s)", charge, refunded.outcome)
+    lang = message.from_user.language_code if message.from_user else None
+    text = t(
+        "refund_notice",
+        lang,
+        stars=refund.total_amount,
+        charge=charge,
+        taken=format_credits(refunded.purchase.taken_back or 0),
         bonus=format_credits(refunded.bonus),
     )
     await reply(context.bot, message, text)
@@ -240,3 +267,5 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(on_pack_button, pattern=f"^{BUY_PREFIX}"))
     application.add_handler(PreCheckoutQueryHandler(on_pre_checkout))
     application.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, on_successful_payment))
+    refunds = filters.StatusUpdate.REFUNDED_PAYMENT
+    application.add_handler(MessageHandler(refunds, on_refunded_payment))

@@ -41,8 +41,8 @@ class Recorded:
 class Refunded:
     outcome: Literal["refunded", "unknown", "already"]
     purchase: Purchase | None = None
-    taken: int = 0  # credits taken back (what was left of the pack's)
-    bonus: int = 0  # the buyer's bonus balance afterwards
+    taken: int = 0  # credits this call took back (what was left of the pack's)
+    bonus: int = 0  # the buyer's bonus balance now
 
 
 @dataclass(slots=True)
@@ -106,30 +106,33 @@ class Purchases:
         )
 
     async def refund(self, charge_id: str) -> Refunded:
-        """After Telegram returned the Stars: take back what is left of the pack's credits."""
+        """After Telegram returned the Stars: take back what is left of the pack's credits.
+
+        Both the admin's /refund and Telegram's refund notice call this; whichever comes
+        first takes the credits, the other finds the purchase refunded ("already").
+        """
         now, today = self._clock.now(), self._users.today()
-        taken, bonus = 0, 0
         async with self._db.transaction() as conn:
             cur = await conn.execute(
                 "SELECT user_id, credits, stars, refunded_at FROM purchases WHERE charge_id = ?",
                 (charge_id,),
             )
             row = await cur.fetchone()
-            fresh = row is not None and row["refunded_at"] is None
-            if row is not None and fresh:
-                user_id, credits, stars = row["user_id"], row["credits"], row["stars"]
-                state = await ledger.roll_day(conn, user_id, today, self._users.default_limit, now)
+            if row is None:
+                return Refunded("unknown")
+            user_id, credits, stars = row["user_id"], row["credits"], row["stars"]
+            state = await ledger.roll_day(conn, user_id, today, self._users.default_limit, now)
+            fresh, taken = row["refunded_at"] is None, 0
+            if fresh:
                 note = "refund of " + ledger_note(charge_id, credits, stars)
                 taken = await ledger.take_back(conn, user_id, credits, state.bonus, now, note)
-                bonus = state.bonus - taken
                 await conn.execute(
                     "UPDATE purchases SET refunded_at = ?, taken_back = ? WHERE charge_id = ?",
                     (now, taken, charge_id),
                 )
-        if row is None:
-            return Refunded("unknown")
         purchase = await self.get(charge_id)
-        return Refunded("refunded" if fresh else "already", purchase, taken, bonus)
+        outcome: Literal["refunded", "already"] = "refunded" if fresh else "already"
+        return Refunded(outcome, purchase, taken, state.bonus - taken)
 
     async def bought(self, user_id: int) -> tuple[int, int]:
         """(credits bought and not refunded, number of such purchases) for `/quota`."""

@@ -137,6 +137,9 @@ async def test_refunds_refuse_unknown_foreign_and_repeated_charges(
     assert (status, body["description"]) == (400, "Bad Request: CHARGE_NOT_FOUND")
     status, _ = await call(api, "refundStarPayment", user_id=42, **args)
     assert status == 200 and tg.payments.charges["ch-1"].refunded
+    notice = tg.updates.pending[-1]["message"]
+    assert notice["refunded_payment"]["telegram_payment_charge_id"] == "ch-1"
+    assert "[refunded 50 XTR]" in tg.chat_log(42)
     status, body = await call(api, "refundStarPayment", user_id=42, **args)
     assert (status, body["description"]) == (400, "Bad Request: CHARGE_ALREADY_REFUNDED")
     assert tg.payments.refunds == ["ch-1"]

@@ -110,6 +110,12 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "已向 {who} 退还 {stars} ⭐。收回该套餐 {credits} 额度中的 {taken}"
         "（其余已用掉）；其奖励额度现为 {bonus}。",
     },
+    "refund_notice": {
+        "en": "Your payment {charge} was refunded: {stars} ⭐ went back to you, and the "
+        "{taken} credits of it you had not used were taken back. Your bonus credits: {bonus}.",
+        "zh": "你的付款 {charge} 已退款：{stars} ⭐ 已退回，未使用的 {taken} 额度已收回。"
+        "你的奖励额度：{bonus}。",
+    },
     "refund_failed": {
         "en": "Telegram did not refund {charge}: {reason}. Nothing was changed.",
         "zh": "Telegram 未能退款 {charge}：{reason}。未做任何更改。",

@@ -238,8 +238,10 @@ async def test_refund_takes_back_what_was_not_spent(harness: Harness) -> None:
         "was spent); their bonus credits are now 0."
     )
     assert tg.payments.charges[charge].refunded
+    notice = t("refund_notice", stars=50, charge=charge, taken="99", bonus="0")
+    await harness.reply_in(chat["id"], lambda m: text_of(m) == notice)  # Telegram's notice
     assert purchases(harness) == [(charge, 10000, 50, 9900)]
-    assert harness.ledger(1001)[-1] == ("refund", 10000)
+    assert [row for row in harness.ledger(1001) if row[0] == "refund"] == [("refund", 10000)]
     assert bonus_explained(harness, 1001) == 0
 
     for command, key in (
@@ -316,3 +318,28 @@ async def test_stats_show_stars_income(harness: Harness) -> None:
         "Telegram Stars: 250 ⭐ income from 2 packs sold (100 credits ×1, 500 credits ×1); "
         "refunds: 0 (0 ⭐)."
     ) in text_of(stats)
+
+
+async def test_a_refund_telegram_makes_on_its_own_takes_the_credits_back(
+    harness: Harness,
+) -> None:
+    tg = harness.tg
+    await harness.start(credit_packs=PACKS)
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    admin = tg.user(ADMIN_ID, "Admin")
+    admin_chat = tg.private_chat(admin)
+    payment = await tg.pay(alice, await invoice_for(harness, alice))
+    assert payment is not None
+    charge = payment["successful_payment"]["telegram_payment_charge_id"]
+    await harness.reply_in(chat["id"], mentions(charge))
+
+    tg.refund(charge)  # e.g. Telegram's support refunded it
+    notice = t("refund_notice", stars=50, charge=charge, taken="100", bonus="0")
+    await harness.reply_in(chat["id"], lambda m: text_of(m) == notice)
+    assert purchases(harness) == [(charge, 10000, 50, 10000)]
+    assert bonus_explained(harness, 1001) == 0
+    request = tg.send_text(admin_chat, admin, f"/refund {charge}")
+    expected = t("refund_already", charge=charge)
+    await harness.reply_in(admin_chat["id"], says(expected, after=request))
+    assert tg.calls_to("refundStarPayment") == []

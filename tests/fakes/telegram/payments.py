@@ -5,7 +5,8 @@ The spec validator has already checked every parameter's type; the rules here ar
 prose of the Bot API: currency "XTR", exactly one price, no provider token (or an empty
 one), no tips, title 1-32 characters, description 1-255, payload 1-128 bytes, and a
 pre-checkout answer within 10 s (a later one is refused, like Telegram does, and recorded).
-Refunds refuse unknown charges, another user's, and charges refunded already.
+Refunds refuse unknown charges, another user's, and charges refunded already; a refund
+is followed by Telegram's `refunded_payment` service message in the buyer's chat.
 """
 
 from __future__ import annotations
@@ -99,10 +100,12 @@ class PaymentMethods:
         state: PaymentState,
         clock: Callable[[], float],
         on_ok: Callable[[str], None] = lambda query_id: None,
+        on_refund: Callable[[Charge], None] = lambda charge: None,
     ) -> None:
         self.state = state
         self.clock = clock
         self.on_ok = on_ok  # the buyer's side goes on: FakeTelegram pays a `then_pay` query
+        self.on_refund = on_refund  # FakeTelegram posts the refund's service message
 
     async def answer_pre_checkout_query(self, params: Params, parts: object) -> bool:
         query_id = params["pre_checkout_query_id"]
@@ -128,6 +131,7 @@ class PaymentMethods:
             raise runtime_error("CHARGE_ALREADY_REFUNDED")
         charge.refunded = True
         self.state.refunds.append(charge.charge_id)
+        self.on_refund(charge)
         return True
 
 
@@ -208,6 +212,30 @@ class PaymentApi:
     def _checkout_ok(self, query_id: str) -> None:
         if query_id in self.payments.then_pay:
             self.successful_payment(*self.payments.then_pay.pop(query_id))
+
+    def refund(self, charge_id: str) -> None:
+        """Telegram refunds a charge on its own (its support, a dispute), telling the bot."""
+        charge = self.payments.charges[charge_id]
+        charge.refunded = True
+        self._refunded(charge)
+
+    def _refunded(self, charge: Charge) -> None:
+        """Telegram's service message about the refund, in the buyer's private chat."""
+        chat = self.world.chats.get(charge.user_id)
+        user = self.world.users.get(charge.user_id)
+        if chat is None or user is None:
+            return
+        content = {
+            "refunded_payment": {
+                "currency": "XTR",
+                "total_amount": charge.stars,
+                "invoice_payload": charge.payload,
+                "telegram_payment_charge_id": charge.charge_id,
+            }
+        }
+        message: JsonDict = self.world.new_message(chat, user, content, None)
+        self.updates.push("message", copy.deepcopy(message))
+        self._changed()
 
     async def pay(
         self, user: JsonDict, invoice: JsonDict, *, timeout: float = 10.0

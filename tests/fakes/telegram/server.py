@@ -124,7 +124,9 @@ class FakeTelegram(PaymentApi, UserApi):
         self._limiter = FloodLimiter()
         self._failures: list[_Failure] = []
         self.payments = PaymentState()  # invoices, checkout answers (timed), charges
-        payments = PaymentMethods(self.payments, lambda: self.clock(), self._checkout_ok)
+        payments = PaymentMethods(
+            self.payments, lambda: self.clock(), self._checkout_ok, self._refunded
+        )
         self._methods = BotMethods(self.world, self.updates, self.spec, self._bot_event, payments)
         self._handlers = self._methods.handlers()
         self._change = asyncio.Event()

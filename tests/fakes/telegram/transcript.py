@@ -39,6 +39,9 @@ def _media(message: JsonDict) -> list[str]:
     if "successful_payment" in message:
         paid = message["successful_payment"]
         parts.append(f"[paid {paid['total_amount']} {paid['currency']}]")
+    if "refunded_payment" in message:
+        refund = message["refunded_payment"]
+        parts.append(f"[refunded {refund['total_amount']} {refund['currency']}]")
     return parts
 
 
