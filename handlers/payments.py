@@ -33,7 +33,7 @@ from telegram.ext import (
 from bot.credits import format_credits
 from bot.messages import t
 from bot.models import registry
-from bot.packs import CURRENCY, CreditPack, Order, find_pack, make_payload, read_payload
+from bot.packs import CURRENCY, CreditPack, find_pack, make_payload, read_payload
 from bot.packs import signing_key as derive_key
 from bot.services import Context, Services, services_of
 from handlers.account import account_command
@@ -164,7 +164,7 @@ async def on_successful_payment(update: Update, context: Context) -> None:
     order = read_payload(signing_key(services), payment.invoice_payload)
     # Paid is paid: even a payload we can't read is recorded (with no credits), so an admin
     # can find the charge and refund it.
-    credits = order.pack.credits if isinstance(order, Order) else 0
+    credits = order.pack.credits if order is not None else 0
     recorded = await services.storage.purchases.record(
         charge, user.id, credits, payment.total_amount, payment.invoice_payload
     )
@@ -186,11 +186,13 @@ async def on_successful_payment(update: Update, context: Context) -> None:
     await reply(context.bot, message, text)
 
 
-@account_command
-async def on_paysupport(
-    services: Services, message: Message, user: User, context: Context
-) -> None:
-    text = services.settings.paysupport_text or t("paysupport", user.language_code)
+async def on_paysupport(update: Update, context: Context) -> None:
+    """Answered to everyone, banned users too: someone who paid may need help most."""
+    message, user = update.message, update.effective_user
+    if message is None:
+        return
+    lang = user.language_code if user is not None else None
+    text = services_of(context).settings.paysupport_text or t("paysupport", lang)
     await reply(context.bot, message, text)
 
 

@@ -343,3 +343,41 @@ async def test_a_refund_telegram_makes_on_its_own_takes_the_credits_back(
     expected = t("refund_already", charge=charge)
     await harness.reply_in(admin_chat["id"], says(expected, after=request))
     assert tg.calls_to("refundStarPayment") == []
+
+
+async def test_a_payment_whose_invoice_it_can_not_read_is_kept_for_a_refund(
+    harness: Harness,
+) -> None:
+    tg = harness.tg
+    await harness.start(credit_packs=PACKS)
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    admin = tg.user(ADMIN_ID, "Admin")
+    admin_chat = tg.private_chat(admin)
+    invoice = await invoice_for(harness, alice)
+    # As after a new bot token: the signature no longer matches, Telegram took the Stars.
+    tg.invoice_of(invoice)["payload"] = "p1.10000.50.1001.forged"
+    payment = tg.successful_payment(alice, invoice)
+    charge = payment["successful_payment"]["telegram_payment_charge_id"]
+    await harness.reply_in(
+        chat["id"], lambda m: text_of(m) == t("payment_unreadable", charge=charge)
+    )
+    assert purchases(harness) == [(charge, 0, 50, None)]
+    assert bonus_explained(harness, 1001) == 0
+
+    tg.send_text(admin_chat, admin, f"/refund {charge}")
+    await harness.reply_in(admin_chat["id"], mentions("Refunded 50 ⭐ to @alice (1001)"))
+    assert tg.payments.charges[charge].refunded
+
+
+async def test_paysupport_answers_a_banned_buyer_too(harness: Harness) -> None:
+    tg = harness.tg
+    await harness.start(credit_packs=PACKS)
+    alice = tg.user(1001, "Alice", username="alice")
+    chat = tg.private_chat(alice)
+    admin = tg.user(ADMIN_ID, "Admin")
+    admin_chat = tg.private_chat(admin)
+    tg.send_text(admin_chat, admin, "/ban 1001")
+    await harness.reply_in(admin_chat["id"], mentions("1001"))
+    tg.send_text(chat, alice, "/paysupport")
+    await harness.reply_in(chat["id"], lambda m: text_of(m) == t("paysupport"))
