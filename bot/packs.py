@@ -107,7 +107,8 @@ def read_payload(key: bytes, payload: str) -> Order | None:
     parts = body.split(".")
     if len(parts) != 4 or parts[0] != PAYLOAD_VERSION:
         return None
-    if not hmac.compare_digest(signature, _signature(key, body)):
+    # As bytes: compare_digest refuses str with non-ASCII characters (any payload may come).
+    if not hmac.compare_digest(signature.encode(), _signature(key, body).encode()):
         return None
     numbers = parts[1:]
     if not all(n.isascii() and n.isdigit() and len(n) < 19 for n in numbers):

@@ -109,7 +109,7 @@ class LiveBot:
     async def start(self) -> None:
         await self.tg.start()
         await self.evo.start()
-        await self.harness.start(daily_credits=50)
+        await self.harness.start(daily_credits=50, credit_packs="100:50,2.5:1")
         root = logging.getLogger()
         root.addHandler(self.errors)
         # A quieter root level would drop errors before they reach our handler.
@@ -224,6 +224,8 @@ _callback_data = st.one_of(
     st.builds("cancel:{}".format, st.integers(0, 10**40)),
     st.text(min_size=1, max_size=64),
     st.sampled_from(["again:", "animate:1", "cancel:x", ":", "settings:lang:zz", "x" * 64]),
+    st.builds("buy:{}".format, _value),
+    st.sampled_from(["buy:10000:50", "buy:250:1", "buy:", "buy:10000:51"]),
 ).filter(lambda data: 1 <= len(data.encode()) <= 64)
 
 
@@ -341,3 +343,26 @@ def test_odd_updates(live: LiveBot, which: int, text: str) -> None:
 
     live.run(step())
     live.check(f"{kind} {which} with {text[:80]!r}")
+
+
+_payloads = st.one_of(
+    _text,
+    _long,
+    st.builds("p1.{}.{}.{}.{}".format, _numbers, _numbers, _numbers, _text),
+).filter(lambda payload: 1 <= len(payload.encode()) <= 128)
+
+
+@settings(FUZZ, max_examples=20)
+@given(payload=_payloads, total=st.integers(1, 10**6), admin=st.booleans())
+def test_pre_checkout_queries(live: LiveBot, payload: str, total: int, admin: bool) -> None:
+    """Any payload Telegram could carry is answered, promptly, and never accepted unsigned."""
+    _, user = live.sender(admin)
+
+    async def step() -> Any:
+        query_id = live.tg.checkout_query(user, payload, total)
+        await live.tg.wait_for(lambda: live.tg.checkout_answer(query_id) is not None, REPLY_WAIT)
+        return live.tg.checkout_answer(query_id)
+
+    answer = live.run(step())
+    live.check(f"pre-checkout with {payload[:80]!r}")
+    assert not answer.ok and answer.error_message and not answer.late

@@ -101,6 +101,7 @@ def test_a_payload_names_pack_price_and_buyer_and_fits_telegrams_limit() -> None
         lambda p: p[:-1] + ("A" if p[-1] != "A" else "B"),  # the signature
         lambda p: p.rpartition(".")[0],  # no signature
         lambda p: "p2" + p[2:],
+        lambda p: p.rpartition(".")[0] + ".süß",  # non-ASCII, as a fuzzed payload had
         lambda p: "",
     ],
 )

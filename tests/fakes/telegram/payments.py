@@ -167,16 +167,28 @@ class PaymentApi:
         With `then_pay`, an ok answer is followed by the successful payment, as in Telegram.
         """
         sent = self.invoice_of(invoice)
+        query_id = self.checkout_query(
+            user,
+            sent["payload"] if payload is None else payload,
+            sent["prices"][0]["amount"] if total_amount is None else total_amount,
+            sent["currency"],
+        )
+        if then_pay:
+            self.payments.then_pay[query_id] = (user, invoice)
+        return query_id
+
+    def checkout_query(
+        self, user: JsonDict, payload: str, total_amount: int, currency: str = "XTR"
+    ) -> str:
+        """A pre_checkout_query with any payload, as if for an invoice from anywhere."""
         query: JsonDict = {
             "id": str(next(self.payments._ids)),
             "from": user,
-            "currency": sent["currency"],
-            "total_amount": sent["prices"][0]["amount"] if total_amount is None else total_amount,
-            "invoice_payload": sent["payload"] if payload is None else payload,
+            "currency": currency,
+            "total_amount": total_amount,
+            "invoice_payload": payload,
         }
         self.payments.queries[query["id"]] = query
-        if then_pay:
-            self.payments.then_pay[query["id"]] = (user, invoice)
         self.payments.asked_at[query["id"]] = self.clock()
         self.updates.push("pre_checkout_query", copy.deepcopy(query))
         self._changed()
