@@ -171,12 +171,12 @@ def _user_of(update: object) -> int | None:
 
 
 def _droppable(update: object) -> bool:
-    """Only new or edited messages: a button press or a payment query must be answered."""
-    return (
-        isinstance(update, Update)
-        and update.effective_message is not None
-        and (update.callback_query is None)
-    )
+    """Only new or edited messages: a button press or a payment (query or the message
+    confirming it) must be answered."""
+    if not isinstance(update, Update) or update.callback_query is not None:
+        return False
+    message = update.effective_message
+    return message is not None and not (message.successful_payment or message.refunded_payment)
 
 
 def _counted(update: object) -> bool:

@@ -87,7 +87,7 @@ async def test_a_burst_past_the_bucket_is_dropped_with_one_notice() -> None:
     assert recorder.notices == [BOB]
 
 
-async def test_admins_buttons_and_album_photos_are_never_counted() -> None:
+async def test_admins_buttons_payments_and_album_photos_are_never_counted() -> None:
     clock, recorder = FakeClock(), Recorder()
     updates = processor(clock, recorder)
     for _ in range(10):
@@ -101,7 +101,16 @@ async def test_admins_buttons_and_album_photos_are_never_counted() -> None:
     for _ in range(5):  # the rest of an album whose caption was counted
         album_item = message_update(BOB, text="", media_group_id="g", photo=photo)
         await send(updates, recorder, album_item)
-    assert recorder.handled == 10 + 3 + 5 + 5
+    paid = {
+        "currency": "XTR",
+        "total_amount": 50,
+        "invoice_payload": "pack",
+        "telegram_payment_charge_id": "c",
+        "provider_payment_charge_id": "p",
+    }
+    for _ in range(3):  # credits bought must be added, flood or not
+        await send(updates, recorder, message_update(BOB, text="", successful_payment=paid))
+    assert recorder.handled == 10 + 3 + 5 + 5 + 3
     assert recorder.notices == []
 
 
