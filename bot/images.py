@@ -98,7 +98,7 @@ def prepare_image(
     src = _open(data, index)
     original = _displayed_size(src)
     _check_header(src, original, len(data), limits, index, model_label or model)
-    _decode(src, data, limits, index)
+    _decode(src, data, limits, index, original)
     rotated = src.getexif().get(_ORIENTATION, 1) in range(2, 9)
     img = ImageOps.exif_transpose(src) if rotated else src
     width, height = img.size  # smaller than `original` when a JPEG was decoded reduced
@@ -197,9 +197,11 @@ def _check_header(
         raise ImageRejected("photo_too_small", {**params, "model": label, "min": limits.min_side})
 
 
-def _decode(img: Image.Image, data: bytes, limits: ImageInputLimits, index: int) -> None:
+def _decode(
+    img: Image.Image, data: bytes, limits: ImageInputLimits, index: int, shown: tuple[int, int]
+) -> None:
     """Decode fully (so a truncated file fails here, not at Evolink), a large JPEG at the
-    smallest scale still at least the model's maximum; or raise."""
+    smallest scale still at least the model's maximum; or raise (`shown`: the size to name)."""
     width, height = img.size
     long = max(width, height)
     if img.format == "JPEG" and long > limits.max_side:
@@ -207,7 +209,7 @@ def _decode(img: Image.Image, data: bytes, limits: ImageInputLimits, index: int)
         img.draft(img.mode, (math.ceil(width * ratio), math.ceil(height * ratio)))
     pixels = img.width * img.height
     if pixels > _PLAIN_PIXELS and pixels > len(data) * _MAX_PIXELS_PER_BYTE:
-        params = {"index": index, "width": width, "height": height}
+        params = {"index": index, "width": shown[0], "height": shown[1]}
         raise ImageRejected("photo_too_many_pixels", {**params, "max_mp": _PLAIN_PIXELS // 10**6})
     try:
         img.load()  # GIF/WebP/APNG: the first frame
