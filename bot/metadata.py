@@ -22,7 +22,15 @@ _STANDALONE: Final = frozenset({0x01, *range(0xD0, 0xD8)})  # TEM, RST0-7: no le
 _ICC: Final = b"ICC_PROFILE\x00"
 
 _PNG_SIGNATURE: Final = b"\x89PNG\r\n\x1a\n"
-_PNG_DROPPED: Final = frozenset({b"tEXt", b"zTXt", b"iTXt", b"eXIf"})
+# Kept: what decoding and colour need. Everything else goes: text (tEXt, zTXt, iTXt), EXIF
+# (eXIf), times, and private chunks (C2PA's caBX names people and devices).
+_PNG_KEPT: Final = frozenset(
+    {
+        *(b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"bKGD", b"pHYs", b"sBIT"),
+        *(b"gAMA", b"cHRM", b"sRGB", b"iCCP", b"cICP", b"mDCV", b"cLLI"),
+        *(b"acTL", b"fcTL", b"fdAT"),
+    }
+)
 
 
 def strip_jpeg(data: bytes) -> bytes:
@@ -98,7 +106,7 @@ def _u16(data: bytes, pos: int) -> int:
 
 
 def strip_png(data: bytes) -> bytes:
-    """`data` without text and EXIF chunks, and without anything after IEND."""
+    """`data` with only the chunks that shape the picture, and nothing after IEND."""
     if not data.startswith(_PNG_SIGNATURE):
         raise ValueError("not a PNG")
     out = bytearray(_PNG_SIGNATURE)
@@ -108,7 +116,7 @@ def strip_png(data: bytes) -> bytes:
         end = pos + 12 + length
         if end > len(data):
             raise ValueError("chunk past the end")
-        if kind not in _PNG_DROPPED:
+        if kind in _PNG_KEPT:
             out += data[pos:end]
         if kind == b"IEND":
             return bytes(out)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import os
 import struct
+import zlib
 
 import pytest
 from PIL import Image, JpegImagePlugin, PngImagePlugin
@@ -88,12 +89,16 @@ def test_png_text_and_exif_chunks_are_cut_out() -> None:
     buf = io.BytesIO()
     img = Image.frombytes("RGB", (500, 400), os.urandom(500 * 400 * 3))
     img.save(buf, "PNG", pnginfo=info, exif=gps_exif(), icc_profile=ICC)
-    data = buf.getvalue() + b"appended"
+    signed = buf.getvalue()
+    # A private chunk after IHDR, as C2PA content credentials are stored (caBX).
+    body = b"caBX" + b"Warsaw"
+    private = struct.pack(">I", 6) + body + struct.pack(">I", zlib.crc32(body))
+    data = signed[:33] + private + signed[33:] + b"appended"
     for chunk in (b"tEXt", b"zTXt", b"iTXt", b"eXIf"):
         assert chunk in data
     result = prepare_image(data, IMAGE_TO_VIDEO)
     assert result.mime_type == "image/png" and not result.scaled
-    for chunk in (b"tEXt", b"zTXt", b"iTXt", b"eXIf"):
+    for chunk in (b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"caBX"):
         assert chunk not in result.data
     assert_clean(result.data)
     assert pixels(result.data) == pixels(data)
