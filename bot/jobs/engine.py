@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 PAUSED_FLAG = "paused"
 DELIVERY_RETRY = RetryPolicy(max_retries=3, base_delay=3.0, max_delay=30.0)
 SAFETY_TICK = 5.0  # the scheduler also looks at the queue this often, in case a wake was lost
-POKE_GAP = 2.0  # a callback for a task checked this recently is ignored (forged floods)
+POKE_GAP = 2.0  # callbacks within this of a task's last check wait for its end (forged floods)
 
 
 @dataclass(frozen=True, slots=True)
