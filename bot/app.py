@@ -19,7 +19,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.credits import to_cents
 from bot.evolink.client import EvolinkClient
-from bot.fairness import BACKLOG, FairUpdateProcessor, slow_down_notice
+from bot.fairness import BACKLOG, FairUpdateProcessor, UserRate, slow_down_notice
 from bot.health import Heartbeat, heartbeat_path
 from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
 from bot.jobs.engine import DELIVERY_RETRY, EngineConfig, JobEngine
@@ -62,7 +62,11 @@ def build_application(settings: Settings, tuning: Tuning) -> Application:
     token = settings.telegram_bot_token.get_secret_value()
     # Handlers only check and queue, but many users may write at once: a few updates per
     # user at a time, so one user's flood never delays another's replies.
-    updates = FairUpdateProcessor(backlog=tuning.update_backlog)
+    updates = FairUpdateProcessor(
+        backlog=tuning.update_backlog,
+        rate=UserRate(settings.user_commands_per_minute, settings.user_command_burst),
+        exempt=settings.admin_ids,
+    )
     application = (
         ApplicationBuilder()
         .token(token)

@@ -33,6 +33,11 @@ ADMIN_IDS_HINT = (
     "needs numeric Telegram user ids separated by commas, not @names: "
     "each person can send /id to the bot to learn theirs"
 )
+# Bounds for numeric settings: far beyond any sensible value, but small enough that credits
+# (in hundredths) fit SQLite's 64-bit integers and a timeout fits asyncio's timers.
+MAX_CREDITS = Decimal(1_000_000_000)
+MAX_JOBS = 10_000
+MAX_SECONDS = 7 * 86400.0
 EMPTY_HINTS = {
     "telegram_bot_token": "@BotFather gives you the token (/newbot, or /token for a bot you have)",
     "evolink_api_key": "create a key in the Evolink dashboard, https://evolink.ai/dashboard/keys",
@@ -61,20 +66,23 @@ class FixedSettings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     evolink_api_url: str = "https://api.evolink.ai"
     evolink_files_url: str = "https://files-api.evolink.ai"
-    daily_credits: Decimal = Field(default=Decimal(10), ge=0)
+    daily_credits: Decimal = Field(default=Decimal(10), ge=0, le=MAX_CREDITS)
     quota_timezone: str = "UTC"
-    max_active_per_user: int = Field(default=2, ge=1)
-    max_active_total: int = Field(default=20, ge=1)
-    max_queued_per_user: int = Field(default=5, ge=0)
+    max_active_per_user: int = Field(default=2, ge=1, le=MAX_JOBS)
+    max_active_total: int = Field(default=20, ge=1, le=MAX_JOBS)
+    max_queued_per_user: int = Field(default=5, ge=0, le=MAX_JOBS)
+    # Fair use (PRODUCT.md §4a): one user's new messages, admins exempt.
+    user_commands_per_minute: float = Field(default=30, gt=0, le=6000)
+    user_command_burst: int = Field(default=10, ge=1, le=1000)
     webhook_url: str = ""
     evolink_callback_url: str = ""
     log_level: str = "INFO"
 
     # Not in the contract's table, but operators asked for them: hard limits per job kind.
     # (The price list, one setting per model, is generated below from the registry.)
-    image_timeout_seconds: float = Field(default=600, gt=0)
-    video_timeout_seconds: float = Field(default=1800, gt=0)
-    album_debounce_seconds: float = Field(default=1.5, ge=0)
+    image_timeout_seconds: float = Field(default=600, gt=0, le=MAX_SECONDS)
+    video_timeout_seconds: float = Field(default=1800, gt=0, le=MAX_SECONDS)
+    album_debounce_seconds: float = Field(default=1.5, ge=0, le=60)
     # Where the bot listens when WEBHOOK_URL or EVOLINK_CALLBACK_URL is set (behind the
     # operator's HTTPS proxy, which forwards both public URLs here).
     web_listen: str = "0.0.0.0"
@@ -173,7 +181,10 @@ def cost_fields(specs: tuple[ModelSpec, ...] = registry.ALL) -> dict[str, Any]:
     names = [spec.cost_setting for spec in specs]
     if len(set(names)) != len(names) or set(names) & FixedSettings.model_fields.keys():
         raise ValueError(f"price settings must be new, distinct names: {names}")
-    return {spec.cost_setting: (Decimal, Field(default=spec.default_cost, ge=0)) for spec in specs}
+    return {
+        spec.cost_setting: (Decimal, Field(default=spec.default_cost, ge=0, le=MAX_CREDITS))
+        for spec in specs
+    }
 
 
 # mypy sees the fixed class (the cost fields are read through `cost(spec)`, never by name);

@@ -6,6 +6,11 @@ sends 150 commands takes every place and everyone else waits behind them (85 s m
 So each user gets a few places at a time, waiting for them without holding a shared one, and
 new messages past a backlog are dropped with one short notice (PRODUCT.md §4a). Button
 presses and payment queries are never dropped: they must be answered.
+
+Two more bounds make a flood cheap to ignore: each user's new messages draw from a small
+token bucket (`UserRate`, admins exempt), and a message past it is dropped with the same one
+notice; and an update's shared place is given back while its reply waits for the chat's send
+allowance (`bot.turns`), so a busy chat never delays another chat.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 from telegram import Bot, Update
@@ -21,6 +27,7 @@ from telegram.ext import BaseUpdateProcessor
 
 from bot.clock import Clock, MonotonicClock
 from bot.messages import t
+from bot.turns import Place, holding
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +37,44 @@ BACKLOG: Final = 20  # new messages of one user waiting before more are dropped
 NOTICE_INTERVAL: Final = 60.0  # at most one "slow down" notice per user this often
 _UNBOUNDED: Final = 1_000_000  # PTB's own semaphore: never the limit (see the class)
 
+_FORGET_AFTER: Final = 10_000  # users remembered by the bucket before full ones are forgotten
+
 Notify = Callable[[Update], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class UserRate:
+    """A user's new messages: `burst` at once, then `per_minute` (USER_COMMANDS_PER_MINUTE,
+    USER_COMMAND_BURST)."""
+
+    per_minute: float = 30.0
+    burst: int = 10
+
+
+class _Buckets:
+    """One token bucket per user; a message takes a token or is refused."""
+
+    def __init__(self, rate: UserRate, clock: Clock) -> None:
+        self._rate = rate
+        self._clock = clock
+        self._state: dict[int, tuple[float, float]] = {}  # user -> (tokens, at)
+
+    def take(self, user: int) -> bool:
+        now = self._clock.now()
+        tokens = self._tokens(user, now)
+        allowed = tokens >= 1
+        self._state[user] = (tokens - 1 if allowed else tokens, now)
+        if len(self._state) > _FORGET_AFTER:
+            self._forget_full(now)
+        return allowed
+
+    def _tokens(self, user: int, now: float) -> float:
+        tokens, at = self._state.get(user, (float(self._rate.burst), now))
+        return min(float(self._rate.burst), tokens + (now - at) * self._rate.per_minute / 60)
+
+    def _forget_full(self, now: float) -> None:
+        for user in [u for u in self._state if self._tokens(u, now) >= self._rate.burst]:
+            del self._state[user]
 
 
 class FairUpdateProcessor(BaseUpdateProcessor):
@@ -44,6 +88,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         max_concurrent: int = MAX_CONCURRENT,
         per_user: int = PER_USER,
         backlog: int = BACKLOG,
+        rate: UserRate | None = None,
+        exempt: frozenset[int] = frozenset(),
         clock: Clock | None = None,
     ) -> None:
         super().__init__(_UNBOUNDED)
@@ -51,6 +97,8 @@ class FairUpdateProcessor(BaseUpdateProcessor):
         self._per_user = per_user
         self._backlog = backlog
         self._clock = clock or MonotonicClock()
+        self._buckets = _Buckets(rate or UserRate(), self._clock)
+        self._exempt = exempt  # admins: never rate-limited
         self._turns: dict[int, asyncio.Semaphore] = {}
         self._waiting: dict[int, int] = {}
         self._noticed: dict[int, float] = {}
@@ -59,20 +107,28 @@ class FairUpdateProcessor(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         user = _user_of(update)
         if user is None:
-            async with self._places:
+            async with holding(Place(self._places)):
                 await coroutine
             return
-        if self._waiting.get(user, 0) >= self._backlog and _droppable(update):
+        if self._refused(user, update):
             _discard(coroutine)
             await self._notice(user, update)
             return
         self._waiting[user] = self._waiting.get(user, 0) + 1
         try:
             turn = self._turns.setdefault(user, asyncio.Semaphore(self._per_user))
-            async with turn, self._places:  # the user's turn first, then a shared place
+            async with turn, holding(Place(self._places)):  # the user's turn, then a place
                 await coroutine
         finally:
             self._release(user)
+
+    def _refused(self, user: int, update: object) -> bool:
+        """Past the user's backlog or their command rate (only messages can be refused)."""
+        if not _droppable(update):
+            return False
+        if self._waiting.get(user, 0) >= self._backlog:
+            return True
+        return user not in self._exempt and _counted(update) and not self._buckets.take(user)
 
     async def initialize(self) -> None:
         """Nothing to set up."""
@@ -109,20 +165,29 @@ async def slow_down_notice(bot: Bot, update: Update) -> None:
 
 
 def _user_of(update: object) -> int | None:
-    if isinstance(update, Update) and update.effective_user is not None:
+    """Whose turn an update waits for. A pre-checkout query waits for nobody's: Telegram
+    cancels the payment unless it is answered within 10 s, flood or not."""
+    if not isinstance(update, Update) or update.pre_checkout_query is not None:
+        return None
+    if update.effective_user is not None:
         return update.effective_user.id
     return None
 
 
 def _droppable(update: object) -> bool:
-    """Only new or edited messages: a button press or a payment query must be answered, and
-    a successful payment counted (Telegram sends it once; dropped, it would be lost)."""
-    return (
-        isinstance(update, Update)
-        and update.effective_message is not None
-        and (update.callback_query is None)
-        and update.effective_message.successful_payment is None
-    )
+    """Only new or edited messages: a button press or a payment (query or the message
+    confirming it) must be answered."""
+    if not isinstance(update, Update) or update.callback_query is not None:
+        return False
+    message = update.effective_message
+    return message is not None and not (message.successful_payment or message.refunded_payment)
+
+
+def _counted(update: object) -> bool:
+    """What draws from the bucket: every message but an album's uncaptioned photos (an album
+    of ten is one request)."""
+    message = update.effective_message if isinstance(update, Update) else None
+    return message is not None and not (message.media_group_id and not message.caption)
 
 
 def _discard(coroutine: Awaitable[Any]) -> None:

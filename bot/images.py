@@ -9,16 +9,27 @@ JPEG or PNG, the two types every model and the files service accept.
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from typing import Final
 
 from PIL import Image, ImageOps
 
+from bot.evolink.limits import ImageInputLimits
+from bot.metadata import strip_metadata
 from bot.models.registry import INPUT_LIMITS
 
-# Decoding is the expensive part, so refuse absurd pixel counts from the header alone (a tiny
-# PNG can claim 40000x40000). 60 MP is well above any phone camera.
+# Decoding is the expensive part, so pixel counts are checked from the header alone (a tiny
+# PNG can claim 40000x40000). 60 MP is the largest camera photo; a JPEG that large is decoded
+# reduced (`Image.draft`) when the model wants it smaller anyway.
 MAX_PIXELS: Final = 60_000_000
+# Other formats decode at full size whatever the model needs: 4096x4096 is above any screen
+# capture, and below it one decode costs well under a second and ~70 MB.
+MAX_UNDRAFTED_PIXELS: Final = 4096 * 4096
+# A JPEG still decoding above 24 MP must look like a photo: real ones take a byte per few
+# pixels, while a flat picture (cheap to send, costly to decode) takes one per hundreds.
+_PLAIN_PIXELS: Final = 24_000_000
+_MAX_PIXELS_PER_BYTE: Final = 50
 # What we try to decode; everything else (HEIC, AVIF, PPM, ...) is "unreadable". GIF and TIFF
 # are accepted as input but always re-encoded, since the models don't list them.
 _READABLE: Final = ("JPEG", "PNG", "BMP", "WEBP", "GIF", "TIFF")
@@ -28,7 +39,6 @@ _SHRINK_STEP: Final = 0.85
 # rarely fits in 10 MB, so it's only tried for modest sizes.
 _PNG_MAX_PIXELS: Final = 2048 * 2048
 _ORIENTATION: Final = 0x0112
-_GPS_IFD: Final = 0x8825
 _ALPHA_MODES: Final = frozenset({"RGBA", "RGBa", "LA", "La", "PA"})
 _MIME: Final = {"jpg": "image/jpeg", "png": "image/png"}
 _LANCZOS: Final = Image.Resampling.LANCZOS
@@ -62,52 +72,56 @@ def image_size(data: bytes) -> tuple[int, int] | None:
     """(width, height) as displayed, from the header only; None if not a readable image."""
     try:
         with Image.open(io.BytesIO(data), formats=_READABLE) as img:
-            width, height = img.size
-            # PNG may keep EXIF after the pixels, so reading it could mean a full decode.
-            if img.format != "PNG" and img.getexif().get(_ORIENTATION) in (5, 6, 7, 8):
-                width, height = height, width
-            return width, height
+            return _displayed_size(img)
     except Exception:
         return None
+
+
+def _displayed_size(img: Image.Image) -> tuple[int, int]:
+    width, height = img.size
+    # PNG may keep EXIF after the pixels, so reading it could mean a full decode.
+    if img.format != "PNG" and img.getexif().get(_ORIENTATION) in (5, 6, 7, 8):
+        width, height = height, width
+    return width, height
 
 
 def prepare_image(
     data: bytes, model: str, *, index: int = 1, model_label: str | None = None
 ) -> PreparedImage:
-    """Check, orient, scale, flatten and encode `data` for `model` (a key of INPUT_LIMITS)."""
+    """Check, orient, scale, flatten and encode `data` for `model` (a key of INPUT_LIMITS).
+
+    Everything that can be refused from the header is refused before any pixel is decoded;
+    the output never carries the input's metadata (EXIF, XMP, IPTC, comments, PNG text).
+    """
     limits = INPUT_LIMITS[model]
     min_side, max_side = limits.min_side, limits.max_side
     src = _open(data, index)
-    exif = src.getexif()
-    rotated = exif.get(_ORIENTATION, 1) in range(2, 9)
+    original = _displayed_size(src)
+    _check_header(src, original, len(data), limits, index, model_label or model)
+    _decode(src, data, limits, index, original)
+    rotated = src.getexif().get(_ORIENTATION, 1) in range(2, 9)
     img = ImageOps.exif_transpose(src) if rotated else src
-    width, height = img.size
+    width, height = img.size  # smaller than `original` when a JPEG was decoded reduced
     long, short = max(width, height), min(width, height)
-    # Too thin for any scale first: "send a larger photo" would not help with a 10000x300 strip.
-    if long * min_side > short * max_side:
-        raise ImageRejected("photo_shape", {"index": index, "width": width, "height": height})
-    if short < min_side:
-        label = model_label or model
-        params = {"index": index, "width": width, "height": height, "model": label}
-        raise ImageRejected("photo_too_small", {**params, "min": min_side})
 
     has_alpha = img.mode in _ALPHA_MODES or "transparency" in img.info
-    # The cheapest, loss-free path: the user's own bytes. GPS data is not passed on, because
-    # uploads become public URLs; Telegram strips EXIF from "photos", so this is rare.
+    # The cheapest, loss-free path: the user's own bytes with their metadata cut out.
     if (
         src.format in ("JPEG", "PNG")
+        and (width, height) == original  # not decoded reduced
         and long <= max_side
         and len(data) <= limits.max_bytes
         and not rotated
         and not has_alpha
         and img.mode in (("RGB", "L") if src.format == "JPEG" else ("RGB", "L", "P"))
         and not getattr(src, "is_animated", False)
-        and not exif.get_ifd(_GPS_IFD)
     ):
         ext = "jpg" if src.format == "JPEG" else "png"
-        return PreparedImage(
-            data, _MIME[ext], f"input-{index}.{ext}", width, height, width, height, False, False
-        )
+        kept = _stripped(data, ext)
+        if kept is not None:
+            return PreparedImage(
+                kept, _MIME[ext], f"input-{index}.{ext}", width, height, *original, False, False
+            )
 
     flattened = False
     if has_alpha:
@@ -139,12 +153,12 @@ def prepare_image(
         out = img if size == img.size else img.resize(size, _LANCZOS, reducing_gap=3.0)
         png = [("png", 0)] if try_png and size[0] * size[1] <= _PNG_MAX_PIXELS else []
         for ext, quality in png + [("jpg", q) for q in qualities]:
-            blob = _encode(out, ext, quality)
-            if len(blob) <= limits.max_bytes:
-                scaled = out.size != (width, height)
+            blob = _stripped(_encode(out, ext, quality), ext)
+            if blob is not None and len(blob) <= limits.max_bytes:
+                scaled = out.size != original
                 name = f"input-{index}.{ext}"
                 return PreparedImage(
-                    blob, _MIME[ext], name, *out.size, width, height, scaled, flattened
+                    blob, _MIME[ext], name, *out.size, *original, scaled, flattened
                 )
         if scale <= floor:
             # Unreachable with the real limits: min_side x max_side at q65 is far below 10 MB.
@@ -154,15 +168,61 @@ def prepare_image(
 
 
 def _open(data: bytes, index: int) -> Image.Image:
-    """Decode fully (so a truncated file fails here, not at Evolink) or raise unreadable."""
+    """The header, read lazily (nothing decoded yet), or raise unreadable."""
     try:
-        img = Image.open(io.BytesIO(data), formats=_READABLE)
-        if img.width * img.height > MAX_PIXELS:
-            raise ValueError("too many pixels")
-        img.load()  # GIF/WebP/APNG: the first frame
-        return img
+        return Image.open(io.BytesIO(data), formats=_READABLE)
     except Exception as exc:  # Pillow raises many types for bad input (OSError, SyntaxError...)
         raise ImageRejected("photo_unreadable", {"index": index}) from exc
+
+
+def _check_header(
+    img: Image.Image,
+    size: tuple[int, int],
+    length: int,
+    limits: ImageInputLimits,
+    index: int,
+    label: str,
+) -> None:
+    """Refuse by the header alone: too many pixels, a shape no scale fixes, too small."""
+    width, height = size
+    params: dict[str, object] = {"index": index, "width": width, "height": height}
+    cap = MAX_PIXELS if img.format == "JPEG" else MAX_UNDRAFTED_PIXELS
+    if width * height > cap:
+        raise ImageRejected("photo_too_many_pixels", {**params, "max_mp": cap // 1_000_000})
+    long, short = max(width, height), min(width, height)
+    # Too thin for any scale first: "send a larger photo" would not help with a 10000x300 strip.
+    if long * limits.min_side > short * limits.max_side:
+        raise ImageRejected("photo_shape", params)
+    if short < limits.min_side:
+        raise ImageRejected("photo_too_small", {**params, "model": label, "min": limits.min_side})
+
+
+def _decode(
+    img: Image.Image, data: bytes, limits: ImageInputLimits, index: int, shown: tuple[int, int]
+) -> None:
+    """Decode fully (so a truncated file fails here, not at Evolink), a large JPEG at the
+    smallest scale still at least the model's maximum; or raise (`shown`: the size to name)."""
+    width, height = img.size
+    long = max(width, height)
+    if img.format == "JPEG" and long > limits.max_side:
+        ratio = limits.max_side / long
+        img.draft(img.mode, (math.ceil(width * ratio), math.ceil(height * ratio)))
+    pixels = img.width * img.height
+    if pixels > _PLAIN_PIXELS and pixels > len(data) * _MAX_PIXELS_PER_BYTE:
+        params = {"index": index, "width": shown[0], "height": shown[1]}
+        raise ImageRejected("photo_too_many_pixels", {**params, "max_mp": _PLAIN_PIXELS // 10**6})
+    try:
+        img.load()  # GIF/WebP/APNG: the first frame
+    except Exception as exc:
+        raise ImageRejected("photo_unreadable", {"index": index}) from exc
+
+
+def _stripped(blob: bytes, ext: str) -> bytes | None:
+    """`blob` without metadata, or None when it can't be walked (then it is re-encoded)."""
+    try:
+        return strip_metadata(blob, _MIME[ext])
+    except ValueError:
+        return None
 
 
 def _encode(img: Image.Image, ext: str, quality: int) -> bytes:

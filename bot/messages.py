@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from bot.models import registry
 from bot.models.facts import facts, fill, said
-from bot.texts import account, admin, merge, payments, requests, results, status
+from bot.texts import account, admin, merge, payments, public, requests, results, status
 
 DEFAULT_LANGUAGE: Final = "en"
 
@@ -25,6 +25,7 @@ TEMPLATES: Final = merge(
     account.TEXTS,
     admin.TEXTS,
     payments.TEXTS,
+    public.TEXTS,
     # Each model's texts (usage, help line, menu entry, price) live in its spec module.
     registry.texts(),
 )

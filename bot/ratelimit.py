@@ -26,6 +26,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot.retry import RetryPolicy
+from bot.turns import outside_place
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +167,12 @@ class FloodLimiter(BaseRateLimiter[int]):
         weight = len(data["media"]) if endpoint.lower() == "sendmediagroup" else 1
 
         async def attempt() -> bool | JSONDict | list[JSONDict]:
-            if _counts(endpoint) and chat_id is not None:
-                await self._acquire(chat_id, weight)
-            await self._holds.wait(chat_id)  # last, so no call leaves inside a window
+            # Waiting for an allowance holds no update-processing place (bot/turns.py).
+            async with outside_place():
+                if _counts(endpoint) and chat_id is not None:
+                    await self._acquire(chat_id, weight)
+                await self._holds.wait(chat_id)
+            await self._holds.wait(chat_id)  # last (again), so no call leaves inside a window
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -102,12 +102,13 @@ class WebServer:
         given = request.headers.get(SECRET_HEADER, "")
         if not _same_secret(given, self._config.webhook_secret):
             return web.Response(status=403)
+        payload = await _json_object(request)
+        if isinstance(payload, web.Response):
+            return payload
         try:
-            payload: Any = await request.json()
-            if not isinstance(payload, dict):
-                return web.Response(status=400)
             update = Update.de_json(payload, self._application.bot)
-        except (json.JSONDecodeError, ValueError, TypeError, KeyError):
+        except Exception:  # PTB raises what a shape mismatch gives; a stranger gets a 400
+            log.info("webhook body is not an update; refused")
             return web.Response(status=400)
         await self._application.update_queue.put(update)
         return web.Response(text="ok")
@@ -115,17 +116,33 @@ class WebServer:
     async def _evolink(self, request: web.Request) -> web.Response:
         if not _same_secret(request.match_info["secret"], self._config.callback_secret):
             return web.Response(status=404)
-        try:
-            payload: Any = await request.json()
-        except json.JSONDecodeError:
-            return web.Response(status=400)
-        task_id = payload.get("id") if isinstance(payload, dict) else None
+        payload = await _json_object(request)
+        if isinstance(payload, web.Response):
+            return payload
+        task_id = payload.get("id")
         if isinstance(task_id, str):
             self._engine.poke(task_id)  # fetch the task now; the body itself proves nothing
         return web.Response(text="ok")
 
 
+async def _json_object(request: web.Request) -> dict[str, Any] | web.Response:
+    """The body as a JSON object, or the 4xx answer: 413 past MAX_BODY, 400 for anything
+    that is not UTF-8 JSON with an object at the top."""
+    try:
+        body = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return web.Response(status=413)
+    try:
+        payload: Any = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return web.Response(status=400)
+    if not isinstance(payload, dict):
+        return web.Response(status=400)
+    return payload
+
+
 def _same_secret(given: str, expected: str) -> bool:
-    """Constant-time comparison that also copes with non-ASCII input (compare_digest raises
-    TypeError on non-ASCII str, which answered strangers with a 500 and a logged traceback)."""
-    return hmac.compare_digest(given.encode(), expected.encode())
+    """Constant-time comparison of bytes: compare_digest raises TypeError on non-ASCII str
+    (which answered strangers with a 500 and a logged traceback), and header bytes that are
+    not UTF-8 come in as surrogates, which only `surrogateescape` can encode."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode())

@@ -102,6 +102,12 @@ async def start_generation(
 ) -> None:
     """Check everything that can be checked for free, then reserve and queue the job."""
     lang = user.language_code
+    if message.sender_chat is not None:
+        # Posted as the group (an anonymous admin) or as a linked channel: `from` is one
+        # shared placeholder account, so nobody's credits can pay. Ask them to post as
+        # themselves instead.
+        await reply(bot, message, t("anonymous_admin", lang))
+        return
     if not await admit(services, bot, message, user):
         return
     try:

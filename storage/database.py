@@ -8,6 +8,7 @@ statements. Every unit of work therefore takes `_lock`, and writes run inside
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -28,7 +29,7 @@ class Database:
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(path))
         conn = await aiosqlite.connect(str(path), isolation_level=None)
         conn.row_factory = aiosqlite.Row
         await conn.execute("PRAGMA journal_mode=WAL")
@@ -71,3 +72,12 @@ class Database:
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._lock:
             yield self._conn
+
+
+def _create_private(path: Path) -> None:
+    """Create the folder (0700) and the file (0600) owner-only when they don't exist yet: the
+    database holds prompts, usernames and balances. SQLite gives its -wal and -shm files the
+    database file's permissions. Existing ones are left as the operator set them."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

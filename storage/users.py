@@ -23,20 +23,31 @@ class Users:
     async def remember(
         self, user_id: int, username: str | None, first_name: str | None, language: str | None
     ) -> None:
-        """Keep the latest name and language so admins can say `@name` and texts fit."""
+        """Keep the latest name and language so admins can say `@name` and texts fit.
+
+        A username belongs to one account at a time: whoever is seen with it now takes it
+        from any older row, so `/grant @bob` never reaches bob's previous holder."""
         now = self._clock.now()
+        name = username.lower() if username else None
         async with self._db.transaction() as conn:
             await ledger.ensure_user_row(conn, user_id, now)
+            if name is not None:
+                await conn.execute(
+                    "UPDATE users SET username = NULL, updated_at = ?"
+                    " WHERE username = ? COLLATE NOCASE AND user_id != ?",
+                    (now, name, user_id),
+                )
             await conn.execute(
                 "UPDATE users SET username = ?, first_name = ?,"
                 " language = COALESCE(?, language), updated_at = ? WHERE user_id = ?",
-                (username.lower() if username else None, first_name, language, now, user_id),
+                (name, first_name, language, now, user_id),
             )
 
     async def find_by_username(self, username: str) -> int | None:
         async with self._db.read() as conn:
             cur = await conn.execute(
-                "SELECT user_id FROM users WHERE username = ? COLLATE NOCASE",
+                "SELECT user_id FROM users WHERE username = ? COLLATE NOCASE"
+                " ORDER BY updated_at DESC LIMIT 1",  # rows from before holders were unique
                 (username.lstrip("@").lower(),),
             )
             row = await cur.fetchone()

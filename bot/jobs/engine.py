@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 PAUSED_FLAG = "paused"
 DELIVERY_RETRY = RetryPolicy(max_retries=3, base_delay=3.0, max_delay=30.0)
 SAFETY_TICK = 5.0  # the scheduler also looks at the queue this often, in case a wake was lost
+POKE_GAP = 2.0  # callbacks within this of a task's last check wait for its end (forged floods)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,8 @@ class JobEngine:
         self._wake = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._pokes: dict[str, asyncio.Event] = {}
+        self._checked: dict[str, float] = {}  # task id -> when its status was last fetched
+        self._deferred: set[str] = set()  # task ids with a folded callback pending
         self._scheduler: asyncio.Task[None] | None = None
         self._paused = False
         self._queue = submission.QueueBoard(storage, status, config.limits)
@@ -187,8 +190,21 @@ class JobEngine:
     def poke(self, task_id: str) -> None:
         """An Evolink callback arrived: check that task now instead of at the next poll."""
         event = self._pokes.get(task_id)
-        if event is not None:
+        if event is None or task_id in self._deferred:
+            return
+        # Callbacks are unsigned: a flood of them must not multiply status checks, so one
+        # arriving within POKE_GAP of the last check is folded into one check at its end.
+        checked = self._checked.get(task_id)
+        wait = 0.0 if checked is None else POKE_GAP - (self._clock.now() - checked)
+        if wait <= 0:
             event.set()
+            return
+        self._deferred.add(task_id)
+        asyncio.get_running_loop().call_later(wait, self._poke_deferred, task_id)
+
+    def _poke_deferred(self, task_id: str) -> None:
+        self._deferred.discard(task_id)
+        self.poke(task_id)
 
     # --- scheduling -----------------------------------------------------------------------
 
@@ -299,9 +315,11 @@ class JobEngine:
                 await self._show_progress(job, task, started, estimated)
         finally:
             self._pokes.pop(job.task_id, None)
+            self._checked.pop(job.task_id, None)
 
     async def _poll(self, task_id: str) -> Task | None:
         """One status check; None when it failed in a way worth trying again later."""
+        self._checked[task_id] = self._clock.now()
         try:
             return await self._client.get_task(task_id)
         except NotFoundError as error:

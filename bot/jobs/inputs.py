@@ -68,18 +68,23 @@ async def _download_once(bot: Bot, image: InputImage, index: int) -> bytes:
 async def upload_inputs(
     bot: Bot, client: EvolinkClient, job: Job, retry: RetryPolicy = DOWNLOAD_RETRY
 ) -> list[str]:
-    """Download, prepare and upload every input; returns the Evolink file URLs in order."""
-    urls: list[str] = []
+    """Download, prepare and upload every input; returns the Evolink file URLs in order.
+
+    Every input is checked before the first upload: a job refused for its third photo must
+    not have spent the operator's Evolink file quota on the first two."""
+    prepared: list[PreparedImage] = []
     for index, image in enumerate(job.inputs, start=1):
         data = await download_from_telegram(bot, image, index, retry)
         try:
-            prepared = await _prepare_off_loop(data, job.model, index)
+            prepared.append(await _prepare_off_loop(data, job.model, index))
         except ImageRejected as rejected:
             raise Failure(
                 rejected.key, "input_rejected", params=tuple(rejected.params.items())
             ) from rejected
+    urls: list[str] = []
+    for ready in prepared:
         uploaded = await client.upload_file(
-            prepared.data, filename=prepared.filename, mime_type=prepared.mime_type
+            ready.data, filename=ready.filename, mime_type=ready.mime_type
         )
         urls.append(uploaded.file_url)
     return urls

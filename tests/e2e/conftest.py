@@ -93,6 +93,8 @@ class Harness:
             "album_debounce_seconds": 0.3,
             "image_timeout_seconds": 60,
             "video_timeout_seconds": 60,
+            # Scripted users send bursts no person would; tests of fair use set their own.
+            "user_command_burst": 1000,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

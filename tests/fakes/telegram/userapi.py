@@ -152,11 +152,14 @@ class UserApi:
         mime_type: str,
         caption: str | None = None,
         reply_to: int | None = None,
+        media_group_id: str | None = None,
     ) -> JsonDict:
         stored = self.world.files.add(
             data, kind="document", file_name=file_name, mime_type=guess_mime(file_name, mime_type)
         )
         content: JsonDict = {"document": stored.as_media()}
+        if media_group_id:  # an album of files
+            content["media_group_id"] = media_group_id
         content.update(_caption(caption))
         return self._deliver(chat, user, content, reply_to)
 
