@@ -19,7 +19,10 @@ from handlers import (
     conversation,
     errors,
     generation,
+    questions,
+    settings,
     stats,
+    welcome,
 )
 
 
@@ -30,12 +33,15 @@ def register_all(application: Application) -> None:
     account.register(application)
     admin.register(application)
     stats.register(application)
+    welcome.register(application)
+    settings.register(application)
+    questions.register(application)
     conversation.register(application)  # after every command: only what none took
     buttons.register_fallback(application)  # last: only what no other handler took
     application.add_error_handler(errors.on_error)
 
 
-MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "id", "help")
+MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "settings", "id", "help")
 ADMIN_MENU = ("grant", "setlimit", "ban", "unban", "stats", "balance", "pause", "resume")
 MENU_LANGUAGES = ("en", "zh")
 log = logging.getLogger(__name__)

@@ -1,5 +1,5 @@
-"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags
-and the albums waiting to go quiet."""
+"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags,
+the albums waiting to go quiet, the questions the bot asked and users' saved defaults."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from storage.database import Database
 from storage.job_stats import Stats
 from storage.jobs import Jobs
 from storage.media import Flags, Media
+from storage.preferences import Preferences
+from storage.questions import Questions
 from storage.users import Users
 
 
@@ -25,6 +27,8 @@ class Storage:
         self.flags = Flags(db)
         self.chats = Chats(db, clock)
         self.albums = Albums(db, clock)
+        self.questions = Questions(db, clock)
+        self.preferences = Preferences(db, clock)
 
     @classmethod
     async def open(
