@@ -107,12 +107,14 @@ async def on_picture(
             hint = t("unknown_command", user.language_code, command=f"/{command}")
             await reply(context.bot, message, hint)
         return
+    caption = message.caption or ""
+    stripped = without_mention(caption, context.bot.username)
+    caption = " ".join((caption if stripped is None else stripped).split())
     group = message.media_group_id
     if group is None:
         if await admit(services, context.bot, message, user):
-            await questions.ask_about_photo(services, context.bot, message, user, images)
+            await questions.ask_about_photo(services, context.bot, message, user, images, caption)
         return
-    caption = " ".join((message.caption or "").split())
     claim = Question(message.chat_id, user.id, message.message_id, "photo", caption, group)
     if await services.storage.questions.open(claim) is None:
         if caption:

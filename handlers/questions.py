@@ -86,11 +86,15 @@ async def offer_imagine(
 
 
 async def ask_about_photo(
-    services: Services, bot: Bot, message: Message, user: User, images: list[InputImage]
+    services: Services,
+    bot: Bot,
+    message: Message,
+    user: User,
+    images: list[InputImage],
+    caption: str,
 ) -> None:
     """What should I do with this photo? (A caption that is no command is the offered prompt.)"""
     lang = user.language_code
-    caption = " ".join((message.caption or "").split())
     question = Question(
         message.chat_id, user.id, message.message_id, "photo", caption, inputs=tuple(images)
     )

@@ -44,7 +44,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "/quota - 额度和全部价格 · /jobs - 你的任务 · /cancel - 取消排队任务 · "
         "/id - 你的 Telegram id\n\n{balance}",
     },
-    "short_help_line": {"en": "/{command} - {what} ({price})", "zh": "/{command} - {what}（{price}）"},
+    "short_help_line": {
+        "en": "/{command} - {what} ({price})",
+        "zh": "/{command} - {what}（{price}）",
+    },
     "price_picture": {"en": "{credits} a picture", "zh": "每张 {credits}"},
     "price_picture_from": {"en": "from {credits} a picture", "zh": "每张 {credits} 起"},
     "price_video_from": {"en": "from {credits} a video", "zh": "每段视频 {credits} 起"},
