@@ -36,6 +36,8 @@ class Step:
     photos: tuple[tuple[int, int], ...] = ()  # sizes of the photos sent with it
     on_last_result: bool = False  # sent as a reply to the bot's latest picture
     job: bool = False  # wait until the job ends, not just for a first reply
+    press: str = ""  # instead of sending: tap the button with this data on the bot's latest
+    on_last_question: bool = False  # sent as a reply to the bot's latest message
 
 
 SCRIPT: tuple[Step, ...] = (
@@ -48,6 +50,10 @@ SCRIPT: tuple[Step, ...] = (
     Step(ALICE, "/edit add a hat", photos=((200, 150),)),  # too small: refused, free
     Step(OLGA, "/grant @alice 5"),
     Step(ALICE, "/quota"),
+    # A photo without a command: the bot asks, Animate asks what should move, the answer runs.
+    Step(ALICE, "", photos=((1280, 960),)),
+    Step(ALICE, "", press="ask:animate"),
+    Step(ALICE, "the sun sets slowly behind the hills", on_last_question=True, job=True),
 )
 
 
@@ -88,15 +94,25 @@ class Conversation:
     async def play_step(self, number: int, step: Step) -> bool:
         user = self.tg.user(step.who.user_id, step.who.name, username=step.who.username)
         chat = self.tg.private_chat(user)
-        request = self.send(chat, user, step, number)
+        answered = self.act(chat, user, step, number)
         try:
-            await self.tg.wait_for(lambda: self.answered(chat["id"], request, step), self.timeout)
+            await self.tg.wait_for(answered, self.timeout)
         except TimeoutError:
             self.show(chat["id"], number)
-            self.emit(f"!! no answer to {step.text!r} within {self.timeout:.0f} s")
+            self.emit(f"!! no answer to {step.text or step.press!r} within {self.timeout:.0f} s")
             return False
         self.show(chat["id"], number)
         return True
+
+    def act(self, chat: Message, user: Message, step: Step, number: int) -> Callable[[], bool]:
+        """Send the step (or tap its button); what tells that the bot has answered."""
+        if not step.press:
+            request = self.send(chat, user, step, number)
+            return lambda: self.answered(chat["id"], request, step)
+        before = len(self.tg.bot_messages(chat["id"]))
+        self.show(chat["id"], number)
+        self.emit(f"{step.who.name:>7} › (taps [{self.tap(chat, user, step.press)}])")
+        return lambda: len(self.tg.bot_messages(chat["id"])) > before
 
     def send(self, chat: Message, user: Message, step: Step, seed: int) -> Message:
         if len(step.photos) > 1:
@@ -105,10 +121,21 @@ class Conversation:
         if step.photos:
             width, height = step.photos[0]
             return self.tg.send_photo(
-                chat, user, demo_photo(width, height, seed), caption=step.text
+                chat, user, demo_photo(width, height, seed), caption=step.text or None
             )
         reply_to = self.last_picture(chat["id"]) if step.on_last_result else None
+        if step.on_last_question:
+            reply_to = self.tg.bot_messages(chat["id"])[-1]["message_id"]
         return self.tg.send_text(chat, user, step.text, reply_to=reply_to)
+
+    def tap(self, chat: Message, user: Message, data: str) -> str:
+        """Press the button `data` on the bot's latest message having it; its label."""
+        for message in reversed(self.tg.bot_messages(chat["id"])):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in (b for row in rows for b in row if b.get("callback_data") == data):
+                self.tg.press_button(chat, user, message["message_id"], data)
+                return str(button["text"])
+        raise KeyError(f"no button {data!r} in the chat")
 
     def last_picture(self, chat_id: int) -> int | None:
         pictures = [m["message_id"] for m in self.tg.bot_messages(chat_id) if m.get("photo")]

@@ -50,11 +50,15 @@ async def test_the_demo_script_gets_every_answer_and_saves_the_media(
         "    bot › Photo 1 is 200x150 pixels",
         "   Olga › /grant @alice 5",
         "Bonus credits: 5.",
+        "  Alice › [photo 1280x960]\n    bot › What should I do with this photo?",
+        "[✏️ Edit] [🎬 Animate]\n  Alice › (taps [🎬 Animate])\n    bot › 🎬 Describe the motion:",
+        "  Alice › (reply to a message) the sun sets slowly behind the hills",
+        "    bot › [video 5s 160x90] the sun sets slowly behind the hills",
     ):
         assert expected in transcript, transcript
     assert "!!" not in transcript
     saved = sorted(path.suffix for path in conversation.saved)
-    assert saved == [".jpg", ".jpg", ".jpg", ".jpg", ".mp4"], conversation.saved
+    assert saved == [".jpg", ".jpg", ".jpg", ".jpg", ".mp4", ".mp4"], conversation.saved
     assert all(path.stat().st_size > 0 for path in conversation.saved)
 
 
