@@ -41,14 +41,18 @@ MAX_ECHO = 300  # characters of the user's own words repeated in a question
 ANSWER_COMMAND = {"imagine": "imagine", "photo": "edit", "edit": "edit", "animate": "animate"}
 
 
+Markup = InlineKeyboardMarkup | ForceReply | None
+
+
 def buttons(*row: tuple[str, str]) -> InlineKeyboardMarkup:
+    """One row: two short buttons fit a phone side by side."""
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data)] for text, data in row]
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row]]
     )
 
 
 async def post(
-    services: Services, bot: Bot, question: Question, text: str, markup: object, reply_to: int
+    services: Services, bot: Bot, question: Question, text: str, markup: Markup, reply_to: int
 ) -> Message | None:
     """Record `question`, post it as a reply to `reply_to`, tie the two together."""
     question_id = await services.storage.questions.open(question)
@@ -59,8 +63,7 @@ async def post(
     return sent
 
 
-async def send(bot: Bot, chat_id: int, reply_to: int, text: str, markup: object) -> Message:
-    assert markup is None or isinstance(markup, InlineKeyboardMarkup | ForceReply)
+async def send(bot: Bot, chat_id: int, reply_to: int, text: str, markup: Markup) -> Message:
     return await bot.send_message(
         chat_id,
         fit_text(text),
