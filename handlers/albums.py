@@ -64,6 +64,7 @@ async def on_other_caption(update: Update, context: Context) -> None:
         return
     parsed = split_command(message.caption or "", context.bot.username)
     if parsed is None or parsed[0] not in GENERATION_COMMANDS:
+        await conversation.on_unusable(update, context)  # never silent in private (§4a)
         return
     if message.media_group_id:
         await collect_album(context, message, parsed)

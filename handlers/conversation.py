@@ -126,6 +126,19 @@ async def on_picture(
     context.job_queue.run_once(_ask_album, services.album_debounce, data=data)
 
 
+async def on_unusable(update: Update, context: Context) -> None:
+    """Neither words nor a picture (a sticker, a voice note, a video, a PDF) in a private
+    chat: say what the bot can take. Album items are skipped (one hint each would spam)."""
+    message = update.message
+    user = message.from_user if message else None
+    if message is None or user is None or message.chat.type != "private":
+        return
+    if message.media_group_id is not None:
+        return
+    if await admit(services_of(context), context.bot, message, user):
+        await reply(context.bot, message, t("unusable_message", user.language_code))
+
+
 def _addressed(message: Message, context: Context) -> bool:
     if message.chat.type == "private":
         return True
@@ -157,3 +170,6 @@ def register(application: Application) -> None:
     application.add_handler(MessageHandler(only_new & filters.COMMAND, on_unknown_command))
     text = filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(only_new & text, on_plain_text))
+    pictures = filters.PHOTO | filters.Document.IMAGE | filters.CAPTION  # handled in albums
+    other = filters.ChatType.PRIVATE & ~filters.TEXT & ~pictures & ~filters.StatusUpdate.ALL
+    application.add_handler(MessageHandler(only_new & other, on_unusable))

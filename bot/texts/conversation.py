@@ -104,6 +104,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "gentle natural motion, slow cinematic camera movement",
         "zh": "自然轻柔的动作，缓慢的电影感镜头运动",
     },
+    "unusable_message": {
+        "en": "I work with words and photos: write what you'd like to see, or send a photo "
+        "(/help lists what I can do).",
+        "zh": "我能处理文字和照片：写下你想看到的画面，或发一张照片（/help 查看我能做什么）。",
+    },
     "question_gone": {
         "en": "I no longer know what that was about. Please send it again.",
         "zh": "我已找不到这条消息对应的内容，请重新发送。",

@@ -244,3 +244,25 @@ async def test_a_question_still_works_after_a_restart(harness: Harness) -> None:
     alice.press(question, "ask:motion")
     await alice.answer(photo, "video")
     assert prompts(harness) == [t("default_motion", "en")]
+
+
+@pytest.mark.parametrize(("code", "lang"), LANGS)
+async def test_what_is_neither_words_nor_a_picture_gets_a_hint_in_private_only(
+    harness: Harness, code: str, lang: str
+) -> None:
+    await harness.start()
+    alice = Chatter(harness, 1001, code)
+    team = harness.tg.group_chat(-100500, "Team")
+    for chat in (team, alice.chat):
+        for caption in (None, "my notes"):
+            harness.tg.send_document(
+                chat,
+                alice.user,
+                b"%PDF-1.4",
+                file_name="a.pdf",
+                mime_type="application/pdf",
+                caption=caption,
+            )
+    await harness.tg.wait_for(lambda: len(alice.bot_said()) == 2)
+    assert alice.bot_said() == [t("unusable_message", lang)] * 2
+    assert harness.tg.bot_messages(team["id"]) == []
