@@ -21,6 +21,7 @@ from bot.services import Context, services_of
 from bot.texts import shortened
 from handlers import questions
 from handlers.common import admit, reply
+from handlers.generation import images_in
 from storage.models import InputImage
 from storage.questions import Question
 
@@ -82,6 +83,13 @@ async def on_plain_text(update: Update, context: Context) -> None:
             return
         if question is not None:
             await questions.answer(services, context.bot, message, user, question, text)
+            return
+        pictures = images_in(message.reply_to_message)
+        if pictures:  # words in reply to one of the bot's pictures: offered as its edit
+            caption = " ".join(text.split())
+            await questions.ask_about_photo(
+                services, context.bot, message, user, pictures, caption
+            )
             return
     elif message.chat.type != "private":
         stripped = without_mention(text, context.bot.username)

@@ -266,3 +266,20 @@ async def test_what_is_neither_words_nor_a_picture_gets_a_hint_in_private_only(
     await harness.tg.wait_for(lambda: len(alice.bot_said()) == 2)
     assert alice.bot_said() == [t("unusable_message", lang)] * 2
     assert harness.tg.bot_messages(team["id"]) == []
+
+
+@pytest.mark.parametrize(("code", "lang"), LANGS)
+async def test_words_in_reply_to_a_result_are_offered_as_its_edit(
+    harness: Harness, code: str, lang: str
+) -> None:
+    await harness.start()
+    alice = Chatter(harness, 1001, code)
+    request = alice.say("/imagine a quiet harbour")
+    result = await alice.answer(request, "photo")
+    words = alice.say("make it  stormy", reply_to=result["message_id"])
+    question = await alice.answer(words)
+    assert text_of(question) == t("caption_question", lang, prompt="make it stormy")
+    alice.press(question, "ask:edit")
+    await alice.answer(words, "photo")
+    assert prompts(harness) == ["a quiet harbour", "make it stormy"]
+    assert len(harness.evo.generation_requests()[-1]["image_urls"]) == 1
