@@ -51,6 +51,9 @@ def t(key: str, lang: str | None = None, **params: Any) -> str:
 # handler's `t(key, user.language_code)` follows the choice without threading it through.
 # Each update runs in its own task (a copy of the context), so it never leaks to another
 # user's update; job tasks are started by the scheduler and use the job's stored language.
+# Timers (PTB's JobQueue) inherit the context of whichever update armed them, so a timer
+# that speaks to a user sets that user's choice first (handlers/conversation.py, and
+# start_generation for albums).
 _chosen: ContextVar[str | None] = ContextVar("reply_language", default=None)
 
 

@@ -16,7 +16,8 @@ import json
 from telegram import Message, Update
 from telegram.ext import Application, MessageHandler, filters
 
-from bot.messages import t
+from bot.defaults import reply_language
+from bot.messages import choose_language, t
 from bot.services import Context, services_of
 from bot.texts import shortened
 from handlers import questions
@@ -165,6 +166,9 @@ async def _ask_album(context: Context) -> None:
     message = Message.de_json(json.loads(raw), context.bot)
     if question is None or message is None or message.from_user is None:
         return  # a command took the album, or it was asked about already
+    # A timer runs in the context of whichever update armed the scheduler: set this user's.
+    saved = await services.storage.preferences.of(message.from_user.id)
+    choose_language(reply_language(saved))
     if not await admit(services, context.bot, message, message.from_user):
         return
     count = len(await services.storage.media.album(chat_id, group))
