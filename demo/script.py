@@ -83,6 +83,7 @@ class Conversation:
     shown: dict[int, int] = field(default_factory=dict)  # chat id -> last message id shown
     current_chat: int | None = None
     saved: list[Path] = field(default_factory=list)
+    tapped: tuple[int, int, str] | None = None  # chat, message and its text when tapped
 
     async def play(self, steps: tuple[Step, ...] = SCRIPT) -> bool:
         """True when every step got its answer in time."""
@@ -101,6 +102,7 @@ class Conversation:
             self.show(chat["id"], number)
             self.emit(f"!! no answer to {step.text or step.press!r} within {self.timeout:.0f} s")
             return False
+        self.show_edit()
         self.show(chat["id"], number)
         return True
 
@@ -111,8 +113,26 @@ class Conversation:
             return lambda: self.answered(chat["id"], request, step)
         before = len(self.tg.bot_messages(chat["id"]))
         self.show(chat["id"], number)
-        self.emit(f"{step.who.name:>7} › (taps [{self.tap(chat, user, step.press)}])")
+        label, tapped = self.tap(chat, user, step.press)
+        self.emit(f"{step.who.name:>7} › (taps [{label}])")
+        self.tapped = (chat["id"], tapped, self.text_now(chat["id"], tapped))
         return lambda: len(self.tg.bot_messages(chat["id"])) > before
+
+    def text_now(self, chat_id: int, message_id: int) -> str:
+        message = self.tg.world.get_message(chat_id, message_id) or {}
+        return str(message.get("text", ""))
+
+    def show_edit(self) -> None:
+        """The message whose button was tapped, if the bot changed it in place."""
+        if self.tapped is None:
+            return
+        chat_id, message_id, was = self.tapped
+        self.tapped = None
+        message = self.tg.world.get_message(chat_id, message_id)
+        if message is not None and str(message.get("text", "")) != was:
+            edited = {**message, "text": f"(edits its message) {message.get('text', '')}"}
+            edited.pop("reply_to_message", None)
+            self.emit(render([edited], "bot"))
 
     def send(self, chat: Message, user: Message, step: Step, seed: int) -> Message:
         if len(step.photos) > 1:
@@ -128,13 +148,14 @@ class Conversation:
             reply_to = self.tg.bot_messages(chat["id"])[-1]["message_id"]
         return self.tg.send_text(chat, user, step.text, reply_to=reply_to)
 
-    def tap(self, chat: Message, user: Message, data: str) -> str:
-        """Press the button `data` on the bot's latest message having it; its label."""
+    def tap(self, chat: Message, user: Message, data: str) -> tuple[str, int]:
+        """Press the button `data` on the bot's latest message having it: its label and
+        the message's id."""
         for message in reversed(self.tg.bot_messages(chat["id"])):
             rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
             for button in (b for row in rows for b in row if b.get("callback_data") == data):
                 self.tg.press_button(chat, user, message["message_id"], data)
-                return str(button["text"])
+                return str(button["text"]), int(message["message_id"])
         raise KeyError(f"no button {data!r} in the chat")
 
     def last_picture(self, chat_id: int) -> int | None:

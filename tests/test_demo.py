@@ -51,7 +51,9 @@ async def test_the_demo_script_gets_every_answer_and_saves_the_media(
         "   Olga › /grant @alice 5",
         "Bonus credits: 5.",
         "  Alice › [photo 1280x960]\n    bot › What should I do with this photo?",
-        "[✏️ Edit] [🎬 Animate]\n  Alice › (taps [🎬 Animate])\n    bot › 🎬 Describe the motion:",
+        "[✏️ Edit] [🎬 Animate]\n  Alice › (taps [🎬 Animate])\n"
+        "    bot › (edits its message) 🎬 What should move in the picture?",
+        "or tap for a gentle motion. [✨ Gentle motion]\n    bot › 🎬 Describe the motion:",
         "  Alice › (reply to a message) the sun sets slowly behind the hills",
         "    bot › [video 5s 160x90] the sun sets slowly behind the hills",
     ):
