@@ -91,6 +91,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
     # Photos are remembered so a later reply to an album item finds the whole album; after
     # a month nobody replies to them any more.
     await storage.media.forget_older_than(MEDIA_MEMORY_SECONDS)
+    await storage.questions.forget_older_than()
     client = EvolinkClient(
         settings.evolink_api_key.get_secret_value(),
         api_url=settings.evolink_api_url,

@@ -36,8 +36,9 @@ class Step:
     photos: tuple[tuple[int, int], ...] = ()  # sizes of the photos sent with it
     on_last_result: bool = False  # sent as a reply to the bot's latest picture
     job: bool = False  # wait until the job ends, not just for a first reply
-    press: str = ""  # instead of sending `text`: press the bot's button with this data
-    pay: bool = False  # after the press, pay the invoice (the fake plays Telegram's checkout)
+    press: str = ""  # instead of sending: tap the button with this data on the bot's latest
+    on_last_question: bool = False  # sent as a reply to the bot's latest message
+    pay: bool = False  # press `press`, then pay the invoice (the fake plays Telegram's checkout)
 
 
 SCRIPT: tuple[Step, ...] = (
@@ -52,6 +53,10 @@ SCRIPT: tuple[Step, ...] = (
     Step(ALICE, "/quota"),
     Step(ALICE, "/buy"),
     Step(ALICE, "", press="buy:10000:50", pay=True),  # 100 credits for 50 Stars
+    # A photo without a command: the bot asks, Animate asks what should move, the answer runs.
+    Step(ALICE, "", photos=((1280, 960),)),
+    Step(ALICE, "", press="ask:animate"),
+    Step(ALICE, "the sun sets slowly behind the hills", on_last_question=True, job=True),
 )
 
 
@@ -81,6 +86,7 @@ class Conversation:
     shown: dict[int, int] = field(default_factory=dict)  # chat id -> last message id shown
     current_chat: int | None = None
     saved: list[Path] = field(default_factory=list)
+    tapped: tuple[int, int, str] | None = None  # chat, message and its text when tapped
 
     async def play(self, steps: tuple[Step, ...] = SCRIPT) -> bool:
         """True when every step got its answer in time."""
@@ -93,19 +99,29 @@ class Conversation:
         user = self.tg.user(step.who.user_id, step.who.name, username=step.who.username)
         chat = self.tg.private_chat(user)
         try:
-            if step.press:
+            if step.pay:
                 await self.press_and_pay(chat, user, step)
             else:
-                request = self.send(chat, user, step, number)
-                await self.tg.wait_for(
-                    lambda: self.answered(chat["id"], request, step), self.timeout
-                )
+                await self.tg.wait_for(self.act(chat, user, step, number), self.timeout)
         except TimeoutError:
             self.show(chat["id"], number)
             self.emit(f"!! no answer to {step.text or step.press!r} within {self.timeout:.0f} s")
             return False
+        self.show_edit()
         self.show(chat["id"], number)
         return True
+
+    def act(self, chat: Message, user: Message, step: Step, number: int) -> Callable[[], bool]:
+        """Send the step (or tap its button); what tells that the bot has answered."""
+        if not step.press:
+            request = self.send(chat, user, step, number)
+            return lambda: self.answered(chat["id"], request, step)
+        before = len(self.tg.bot_messages(chat["id"]))
+        self.show(chat["id"], number)
+        label, tapped = self.tap(chat, user, step.press)
+        self.emit(f"{step.who.name:>7} › (taps [{label}])")
+        self.tapped = (chat["id"], tapped, self.text_now(chat["id"], tapped))
+        return lambda: len(self.tg.bot_messages(chat["id"])) > before
 
     async def press_and_pay(self, chat: Message, user: Message, step: Step) -> None:
         """Press a button of the bot's latest message offering it; pay the invoice it brings."""
@@ -118,10 +134,9 @@ class Conversation:
         self.tg.press_button(chat, user, menu["message_id"], step.press)
         newer = menu["message_id"]
         await self.tg.wait_for(lambda: bool(self.invoices(chat["id"], newer)), self.timeout)
-        if step.pay:
-            invoice = self.invoices(chat["id"], newer)[0]
-            self.tg.pre_checkout(user, invoice, then_pay=True)  # the fake pays on an ok
-            await self.tg.wait_for(lambda: self.receipt(chat["id"], newer), self.timeout)
+        invoice = self.invoices(chat["id"], newer)[0]
+        self.tg.pre_checkout(user, invoice, then_pay=True)  # the fake pays on an ok
+        await self.tg.wait_for(lambda: self.receipt(chat["id"], newer), self.timeout)
 
     def invoices(self, chat_id: int, after: int) -> list[Message]:
         messages = self.tg.bot_messages(chat_id)
@@ -139,6 +154,22 @@ class Conversation:
             for m in self.tg.bot_messages(chat_id)
         )
 
+    def text_now(self, chat_id: int, message_id: int) -> str:
+        message = self.tg.world.get_message(chat_id, message_id) or {}
+        return str(message.get("text", ""))
+
+    def show_edit(self) -> None:
+        """The message whose button was tapped, if the bot changed it in place."""
+        if self.tapped is None:
+            return
+        chat_id, message_id, was = self.tapped
+        self.tapped = None
+        message = self.tg.world.get_message(chat_id, message_id)
+        if message is not None and str(message.get("text", "")) != was:
+            edited = {**message, "text": f"(edits its message) {message.get('text', '')}"}
+            edited.pop("reply_to_message", None)
+            self.emit(render([edited], "bot"))
+
     def send(self, chat: Message, user: Message, step: Step, seed: int) -> Message:
         if len(step.photos) > 1:
             images = [demo_photo(w, h, seed + i) for i, (w, h) in enumerate(step.photos)]
@@ -146,10 +177,22 @@ class Conversation:
         if step.photos:
             width, height = step.photos[0]
             return self.tg.send_photo(
-                chat, user, demo_photo(width, height, seed), caption=step.text
+                chat, user, demo_photo(width, height, seed), caption=step.text or None
             )
         reply_to = self.last_picture(chat["id"]) if step.on_last_result else None
+        if step.on_last_question:
+            reply_to = self.tg.bot_messages(chat["id"])[-1]["message_id"]
         return self.tg.send_text(chat, user, step.text, reply_to=reply_to)
+
+    def tap(self, chat: Message, user: Message, data: str) -> tuple[str, int]:
+        """Press the button `data` on the bot's latest message having it: its label and
+        the message's id."""
+        for message in reversed(self.tg.bot_messages(chat["id"])):
+            rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in (b for row in rows for b in row if b.get("callback_data") == data):
+                self.tg.press_button(chat, user, message["message_id"], data)
+                return str(button["text"]), int(message["message_id"])
+        raise KeyError(f"no button {data!r} in the chat")
 
     def last_picture(self, chat_id: int) -> int | None:
         pictures = [m["message_id"] for m in self.tg.bot_messages(chat_id) if m.get("photo")]

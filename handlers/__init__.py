@@ -20,7 +20,10 @@ from handlers import (
     errors,
     generation,
     payments,
+    questions,
+    settings,
     stats,
+    welcome,
 )
 
 
@@ -32,12 +35,15 @@ def register_all(application: Application) -> None:
     admin.register(application)
     stats.register(application)
     payments.register(application)
+    welcome.register(application)
+    settings.register(application)
+    questions.register(application)
     conversation.register(application)  # after every command: only what none took
     buttons.register_fallback(application)  # last: only what no other handler took
     application.add_error_handler(errors.on_error)
 
 
-MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "id", "help")
+MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "settings", "buy", "id", "help")
 ADMIN_MENU = ("grant", "setlimit", "ban", "unban", "stats", "balance", "pause", "resume", "refund")
 MENU_LANGUAGES = ("en", "zh")
 log = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""/start, /help, /quota, /jobs, /cancel and /id: what every user can ask about themselves."""
+"""/help, /quota, /jobs, /cancel and /id: what every user can ask about themselves."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from bot.models import registry
 from bot.services import Context, Services, services_of
 from handlers.common import admit, cancel_text, refill_time, reply
 from handlers.sales import bought_line
+from handlers.welcome import command_lines
 from storage.models import Job
 
 
@@ -35,9 +36,12 @@ def _command_prices(services: Services, command: str, lang: str | None) -> str:
 
 
 def help_text(services: Services, lang: str | None, balance: str, *, admin: bool = False) -> str:
-    commands = "\n".join(t(f"help_{command}", lang) for command in registry.COMMANDS)
-    prices = price_list(services, lang)
-    text = t("help", lang, commands=commands, prices=prices, balance=balance)
+    """Short and plain (PRODUCT §4a): what each command does and costs at least; the flags
+    are in each command's usage text, the full prices in /quota."""
+    commands = command_lines(services, lang)
+    if services.settings.credit_packs:  # only when the operator sells credits
+        commands += "\n" + t("help_buy", lang)
+    text = t("short_help", lang, commands=commands, balance=balance)
     return text + "\n\n" + t("help_admin", lang) if admin else text
 
 
@@ -172,7 +176,7 @@ async def on_id(services: Services, message: Message, user: User, context: Conte
 
 def register(application: Application) -> None:
     only_new = filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler(["start", "help"], on_help, filters=only_new))
+    application.add_handler(CommandHandler("help", on_help, filters=only_new))
     application.add_handler(CommandHandler("quota", on_quota, filters=only_new))
     application.add_handler(CommandHandler("jobs", on_jobs, filters=only_new))
     application.add_handler(CommandHandler("cancel", on_cancel, filters=only_new))

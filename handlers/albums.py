@@ -19,6 +19,7 @@ from telegram.ext import Application, JobQueue, MessageHandler, filters
 from bot.messages import t
 from bot.parsing import split_command
 from bot.services import Context, Services, services_of
+from handlers import conversation
 from handlers.common import reply_to
 from handlers.generation import GENERATION_COMMANDS, images_in, start_generation
 from storage.albums import AlbumCommand, PendingAlbum
@@ -40,12 +41,16 @@ async def on_media(update: Update, context: Context) -> None:
     )
     parsed = split_command(message.caption or "", context.bot.username)
     is_generation = parsed is not None and parsed[0] in GENERATION_COMMANDS
+    if message.media_group_id and is_generation:
+        await services.storage.questions.album_has_command(message.chat_id, message.media_group_id)
     if message.media_group_id:
         await collect_album(context, message, parsed if is_generation else None)
     elif parsed is not None and is_generation:
         await start_generation(
             services, context.bot, message, message.from_user, parsed[0], parsed[1], images
         )
+    if not is_generation:  # no command of ours: never silent in private (§4a)
+        await conversation.on_picture(context, message, images, parsed[0] if parsed else None)
 
 
 async def on_other_caption(update: Update, context: Context) -> None:
@@ -59,6 +64,7 @@ async def on_other_caption(update: Update, context: Context) -> None:
         return
     parsed = split_command(message.caption or "", context.bot.username)
     if parsed is None or parsed[0] not in GENERATION_COMMANDS:
+        await conversation.on_unusable(update, context)  # never silent in private (§4a)
         return
     if message.media_group_id:
         await collect_album(context, message, parsed)

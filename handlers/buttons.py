@@ -1,4 +1,5 @@
-"""Buttons under results and status messages: Again, Animate, Cancel (requester only)."""
+"""Buttons under results and status messages: Again, Animate (asks what should move, in
+handlers/questions.py), Cancel; each for the requester only."""
 
 from __future__ import annotations
 
@@ -6,14 +7,13 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from bot.messages import t
-from bot.models import registry
-from bot.services import Context, Services, services_of
+from bot.services import Context, services_of
 from handlers.common import cancel_text
 from handlers.generation import queue_job
-from storage.models import InputImage, Job, NewJob
+from handlers.questions import ask_motion_for_result, pictures_of
+from storage.models import Job, NewJob
 
 MAX_ID_DIGITS = 18  # SQLite integers stop at 2**63 - 1 (19 digits)
-ANIMATE_COMMAND = "animate"  # what the Animate button under a picture runs
 
 
 def again_job(job: Job) -> NewJob:
@@ -30,30 +30,6 @@ def again_job(job: Job) -> NewJob:
         options=options,
         inputs=list(job.inputs),
         cost=job.cost,
-    )
-
-
-def animate_job(services: Services, job: Job, index: int) -> NewJob | None:
-    """A video from the `index`-th image of a finished job, with the same prompt."""
-    results = [d for d in job.delivered if d.kind in ("photo", "document") and d.file_id]
-    if not 0 <= index < len(results):
-        return None
-    file_id = results[index].file_id
-    assert file_id is not None
-    spec = registry.default_for(ANIMATE_COMMAND)
-    options = dict(spec.defaults)
-    return NewJob(
-        user_id=job.user_id,
-        chat_id=job.chat_id,
-        chat_type=job.chat_type,
-        request_message_id=job.request_message_id,
-        language=job.language,
-        command=spec.command,
-        model=spec.name,
-        prompt=job.prompt,
-        options=options,
-        inputs=[InputImage(file_id, kind=results[index].kind)],
-        cost=services.prices.reserve(spec.name, options),
     )
 
 
@@ -77,12 +53,16 @@ async def on_button(update: Update, context: Context) -> None:
         outcome, _ = await services.engine.cancel(job.id)
         await query.answer(cancel_text(outcome, lang, job.id))
         return
-    new = again_job(job) if action == "again" else animate_job(services, job, _int(extra))
-    if new is None:
-        await query.answer(t("job_not_found", lang))
+    if action == "animate":  # ask what should move (PRODUCT §4a), never reuse the prompt
+        index = _int(extra)
+        if not 0 <= index < len(pictures_of(job)):
+            await query.answer(t("job_not_found", lang))
+            return
+        await query.answer()
+        await ask_motion_for_result(services, context.bot, job, index, query.from_user)
         return
     await query.answer()
-    await queue_job(services, context.bot, new)
+    await queue_job(services, context.bot, again_job(job))
 
 
 def _int(text: str) -> int:

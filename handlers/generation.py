@@ -14,12 +14,13 @@ from telegram import Bot, Message, Update, User
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.credits import format_credits
+from bot.defaults import reply_language, with_defaults
 from bot.jobs.failures import Failure
 from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT, too_big
-from bot.messages import language_of, t
+from bot.messages import choose_language, language_of, t
 from bot.models import registry
 from bot.models.spec import ModelSpec
-from bot.parsing import CommandError, ParsedCommand, parse_command, resolve_spec, split_command
+from bot.parsing import CommandError, parse_command, resolve_spec, split_command
 from bot.services import Context, Services, services_of
 from handlers.common import admit, no_credits_text, refill_time, reply, reply_to, text_for
 from storage.models import InputImage, NewJob, Refused
@@ -60,15 +61,13 @@ async def images_for_reply(services: Services, bot: Bot, message: Message) -> li
         album = await services.storage.media.album(message.chat_id, target.media_group_id)
         if album:
             return album
-    return images_in(target)
-
-
-def options_of(spec: ModelSpec, parsed: ParsedCommand) -> dict[str, object]:
-    """The options a job of `spec` keeps: the flags given, the spec's defaults for the rest."""
-    return {
-        key: default if parsed.option(key) is None else parsed.option(key)
-        for key, default in spec.defaults.items()
-    }
+    images = images_in(target)
+    if from_bot and not images:  # a command answering one of the bot's questions
+        question = await services.storage.questions.asked_in(message.chat_id, target.message_id)
+        if question is not None and question.media_group_id and not question.inputs:
+            return await services.storage.media.album(message.chat_id, question.media_group_id)
+        return list(question.inputs) if question is not None else []
+    return images
 
 
 def input_problem(spec: ModelSpec, images: list[InputImage]) -> Failure | None:
@@ -101,6 +100,8 @@ async def start_generation(
     images: list[InputImage],
 ) -> None:
     """Check everything that can be checked for free, then reserve and queue the job."""
+    saved = await services.storage.preferences.of(user.id)
+    choose_language(reply_language(saved))  # also reached from timers and buttons
     lang = user.language_code
     if message.sender_chat is not None:
         # Posted as the group (an anonymous admin) or as a linked channel: `from` is one
@@ -122,7 +123,7 @@ async def start_generation(
     if problem is not None:
         await reply(bot, message, text_for(problem.key, lang, dict(problem.params)))
         return
-    options = options_of(spec, parsed)
+    options = with_defaults(spec, parsed, saved)  # flags typed win over saved defaults
     new = NewJob(
         user_id=user.id,
         chat_id=message.chat_id,

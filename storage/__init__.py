@@ -1,5 +1,6 @@
 """SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags,
-the albums waiting to go quiet and Stars purchases."""
+the albums waiting to go quiet, the questions the bot asked, users' saved defaults and Stars
+purchases."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from storage.database import Database
 from storage.job_stats import Stats
 from storage.jobs import Jobs
 from storage.media import Flags, Media
+from storage.preferences import Preferences
 from storage.purchases import Purchases
+from storage.questions import Questions
 from storage.users import Users
 
 
@@ -27,6 +30,8 @@ class Storage:
         self.chats = Chats(db, clock)
         self.albums = Albums(db, clock)
         self.purchases = Purchases(db, self.users, clock)
+        self.questions = Questions(db, clock)
+        self.preferences = Preferences(db, clock)
 
     @classmethod
     async def open(

@@ -199,4 +199,36 @@ MIGRATIONS: list[tuple[str, ...]] = [
         "CREATE INDEX purchases_at ON purchases(at)",
         "CREATE INDEX purchases_user ON purchases(user_id)",
     ),
+    (
+        # A question the bot asked in a chat ("what should I do with this photo?", "what
+        # should move?"), keyed by the bot's message, so a button under it or a reply to it
+        # finds what it is about after a restart too. `media_group_id` (album questions) is
+        # unique per chat: an album is asked about once, whichever item comes first.
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER,
+            user_id INTEGER NOT NULL,
+            request_message_id INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            prompt TEXT NOT NULL DEFAULT '',
+            media_group_id TEXT,
+            inputs TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL
+        )
+        """,
+        "CREATE UNIQUE INDEX questions_message ON questions(chat_id, message_id)",
+        "CREATE UNIQUE INDEX questions_album ON questions(chat_id, media_group_id)",
+        # A user's saved defaults (/settings): one row per setting they changed.
+        """
+        CREATE TABLE user_preferences (
+            user_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            updated_at REAL NOT NULL,
+            PRIMARY KEY (user_id, key)
+        )
+        """,
+    ),
 ]

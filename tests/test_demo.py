@@ -55,11 +55,17 @@ async def test_the_demo_script_gets_every_answer_and_saves_the_media(
         "    bot › [invoice: 100 credits, 50 ⭐]",
         "  Alice › [pays 50 ⭐]",
         "    bot › Thank you! 100 credits were added. Your bonus credits: 105.",
+        "  Alice › [photo 1280x960]\n    bot › What should I do with this photo?",
+        "[✏️ Edit] [🎬 Animate]\n  Alice › (taps [🎬 Animate])\n"
+        "    bot › (edits its message) 🎬 What should move in the picture?",
+        "or tap for a gentle motion. [✨ Gentle motion]\n    bot › 🎬 Describe the motion:",
+        "  Alice › (reply to a message) the sun sets slowly behind the hills",
+        "    bot › [video 5s 160x90] the sun sets slowly behind the hills",
     ):
         assert expected in transcript, transcript
     assert "!!" not in transcript
     saved = sorted(path.suffix for path in conversation.saved)
-    assert saved == [".jpg", ".jpg", ".jpg", ".jpg", ".mp4"], conversation.saved
+    assert saved == [".jpg", ".jpg", ".jpg", ".jpg", ".mp4", ".mp4"], conversation.saved
     assert all(path.stat().st_size > 0 for path in conversation.saved)
 
 

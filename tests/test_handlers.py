@@ -13,7 +13,6 @@ from telegram.ext import Application
 
 from bot.messages import t
 from bot.models import registry
-from handlers.account import price_list
 from handlers.common import text_for
 from handlers.stats import stats_text
 from storage.job_stats import Stats
@@ -45,9 +44,10 @@ async def test_help_lists_every_command_in_the_users_language(app: App, lang: st
     await application.process_update(message_update(application, "/help", sender=user(lang=lang)))
     (text,) = said(request)
     for command in registry.COMMANDS:
-        assert t(f"help_{command}", lang) in text
-    services = application.bot_data["services"]
-    assert price_list(services, lang) in text
+        assert f"/{command} - {t(f'cmd_{command}', lang)}" in text
+    # Short and plain: no flags, no per-model price rules (those are in usage and /quota).
+    assert "--" not in text and "wan" not in text and "1080p" not in text
+    assert "/settings" in text
     assert ("额度" in text) == lang.startswith("zh")
 
 
@@ -152,7 +152,9 @@ async def test_plain_text_in_private_suggests_imagine(app: App, lang: str) -> No
     application, request = app
     update = message_update(application, "a cat  at\nsunset", sender=user(lang=lang))
     await application.process_update(update)
-    assert said(request) == [t("plain_text", lang, prompt="a cat at sunset")]
+    assert said(request) == [t("offer_imagine", lang, prompt="a cat at sunset")]
+    (sent,) = request.of("sendMessage")
+    assert "ask:imagine" in str(sent["reply_markup"])
     long = message_update(application, "word " * 2000)
     await application.process_update(long)
     assert len(said(request)[-1]) < 500

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.defaults import options_of
 from bot.evolink import limits
 from bot.messages import MESSAGES
 from bot.models import (
@@ -28,7 +29,6 @@ from bot.parsing import (
     split_command,
 )
 from handlers.common import text_for
-from handlers.generation import options_of
 
 IMAGINE_FLAGS = "--ar, --size, --n, --raw"
 EDIT_FLAGS = "--model, --n"

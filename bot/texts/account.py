@@ -68,11 +68,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "I don't know {command}. Send /help to see what I can do.",
         "zh": "我不认识 {command}。发送 /help 查看我能做什么。",
     },
-    "plain_text": {
-        "en": "Shall I make a picture of that? Send:\n/imagine {prompt}\n"
-        "(/help lists all I can do.)",
-        "zh": "要把它画成图片吗？请发送：\n/imagine {prompt}\n（/help 查看全部功能。）",
-    },
     # --- the command menu Telegram shows (setMyCommands; 3-256 characters each) ----------
     "cmd_quota": {"en": "Your credits and prices", "zh": "你的额度和价格"},
     "cmd_jobs": {"en": "Your running and recent jobs", "zh": "你正在运行和最近的任务"},

@@ -7,6 +7,10 @@ from typing import Final
 
 TEXTS: Final[dict[str, dict[str, str]]] = {
     # --- /buy -----------------------------------------------------------------------------
+    "help_buy": {  # a /help line, shown only when CREDIT_PACKS is set
+        "en": "/buy - more credits for Telegram Stars · /paysupport - help with a purchase",
+        "zh": "/buy - 用 Telegram Stars 购买额度 · /paysupport - 购买帮助",
+    },
     "buy_off": {
         "en": "Buying credits is not available in this bot.",
         "zh": "本机器人暂不支持购买额度。",

@@ -63,6 +63,7 @@ async def test_the_command_menu_is_set_in_english_and_chinese(harness: Harness) 
         "quota",
         "jobs",
         "cancel",
+        "settings",
         "id",
         "help",
     ]

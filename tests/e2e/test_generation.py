@@ -419,9 +419,13 @@ async def test_n_4_makes_an_album_and_a_buttons_message(harness: Harness) -> Non
     [create] = s.creates()
     assert create["n"] == 4
 
-    # "Animate 3" animates the third picture of the album.
+    # "Animate 3" asks what should move in the third picture; the default motion animates it.
     s.tg.press_button(s.chat, s.alice, buttons_message["message_id"], f"animate:{job}:2")
-    await s.result(request, "video")
+    question = await harness.reply_in(s.chat_id, lambda m: "ask:motion" in buttons(m))
+    assert question["text"] == t("ask_motion_numbered", index=3)
+    assert question["reply_to_message"]["message_id"] == photos[2]["message_id"]
+    s.tg.press_button(s.chat, s.alice, question["message_id"], "ask:motion")
+    await s.result(photos[2], "video")
     assert s.creates()[-1]["model"] == IMAGE_TO_VIDEO
     fetched = [c.params.get("file_id") for c in s.tg.calls_to("getFile")]
     assert fetched == [photos[2]["photo"][-1]["file_id"]]
@@ -541,8 +545,11 @@ async def test_animate_button_makes_a_video_from_the_result(harness: Harness) ->
     animate = next(d for d in buttons(photo) if d.startswith("animate:"))
 
     s.tg.press_button(s.chat, s.alice, photo["message_id"], animate)
-    video = await s.result(request, "video")
-    assert video["caption"] == "a paper boat"
+    question = await harness.reply_in(s.chat_id, lambda m: "ask:motion" in buttons(m))
+    assert question["text"] == t("ask_motion")  # the picture's prompt is no motion (issue 11)
+    s.tg.press_button(s.chat, s.alice, question["message_id"], "ask:motion")
+    video = await s.result(photo, "video")
+    assert video["caption"] == t("default_motion")
     create = s.creates()[-1]
     assert create["model"] == IMAGE_TO_VIDEO
     assert (create["duration"], create["quality"]) == (5, "720p")
