@@ -351,10 +351,10 @@ class Model:
         if charge not in self.charges:
             return "unknown", 0
         user_id, credits, refunded = self.charges[charge]
+        user = self.users[user_id]
+        user.roll(self.today)  # the store opens the buyer's day before it looks further
         if refunded:
             return "already", 0
-        user = self.users[user_id]
-        user.roll(self.today)
         taken = min(credits, user.bonus)
         if taken < credits:
             event("refund after spending")
