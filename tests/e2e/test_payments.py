@@ -283,9 +283,17 @@ async def test_buying_turned_off(harness: Harness) -> None:
     alice = tg.user(1001, "Alice", username="alice", language_code="zh")
     chat = tg.private_chat(alice)
     invoice = await invoice_for(harness, alice)
+    tg.send_text(chat, alice, "/help")  # /help names /buy while packs are on sale
+    await harness.reply_in(chat["id"], lambda m: t("help_buy", "zh") in text_of(m))
     await bot.shutdown()
 
     await harness.start()  # CREDIT_PACKS unset
+    asked = tg.send_text(chat, alice, "/help")
+    helped = await harness.reply_in(
+        chat["id"],
+        lambda m: m["message_id"] > asked["message_id"] and "/settings" in text_of(m),
+    )
+    assert t("help_buy", "zh") not in text_of(helped)
     request = tg.send_text(chat, alice, "/buy")
     await harness.reply_in(
         chat["id"],
