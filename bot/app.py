@@ -160,7 +160,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await application.start()
             if serve_web:
                 await web.start()
-            await announce_commands(bot, settings.admin_ids)
+            await announce_commands(bot, settings.admin_ids, selling=bool(settings.credit_packs))
             await _receive_updates(application, settings, web_config, tuning)
             heartbeat.start()
             log.info("bot @%s is running", bot.username)

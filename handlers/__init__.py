@@ -46,6 +46,7 @@ def register_all(application: Application) -> None:
 MENU = (*registry.COMMANDS, "quota", "jobs", "cancel", "settings", "buy", "id", "help")
 ADMIN_MENU = ("grant", "setlimit", "ban", "unban", "stats", "balance", "pause", "resume", "refund")
 MENU_LANGUAGES = ("en", "zh")
+FOR_SALE = ("buy",)  # in the menu only while the operator sells credits (CREDIT_PACKS)
 log = logging.getLogger(__name__)
 
 
@@ -53,23 +54,31 @@ def menu(names: Sequence[str], lang: str) -> list[BotCommand]:
     return [BotCommand(name, t(f"cmd_{name}", lang)) for name in names]
 
 
-async def announce_commands(bot: Bot, admin_ids: Iterable[int] = ()) -> None:
+def user_menu(selling: bool) -> tuple[str, ...]:
+    """Every user's commands; /buy only when there is something to buy."""
+    return MENU if selling else tuple(name for name in MENU if name not in FOR_SALE)
+
+
+async def announce_commands(
+    bot: Bot, admin_ids: Iterable[int] = (), *, selling: bool = False
+) -> None:
     """The command menu Telegram clients show, in English and Chinese; in each admin's
     private chat also the admin commands (PRODUCT §4a)."""
+    names = user_menu(selling)
     try:
         for lang in MENU_LANGUAGES:
-            await bot.set_my_commands(menu(MENU, lang), language_code=_code(lang))
+            await bot.set_my_commands(menu(names, lang), language_code=_code(lang))
     except TelegramError as error:  # a menu is a convenience; never fail start-up over it
         log.warning("could not set the command menu: %s", error)
     for admin_id in sorted(admin_ids):
-        await _announce_admin_commands(bot, admin_id)
+        await _announce_admin_commands(bot, admin_id, names)
 
 
-async def _announce_admin_commands(bot: Bot, admin_id: int) -> None:
+async def _announce_admin_commands(bot: Bot, admin_id: int, names: Sequence[str]) -> None:
     # A chat-scoped menu outranks the default one in every language, so both are set.
     try:
         for lang in MENU_LANGUAGES:
-            commands = menu((*MENU, *ADMIN_MENU), lang)
+            commands = menu((*names, *ADMIN_MENU), lang)
             scope = BotCommandScopeChat(admin_id)
             await bot.set_my_commands(commands, scope=scope, language_code=_code(lang))
     except BadRequest as error:  # "chat not found": this admin never wrote to the bot

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.messages import t
-from handlers import ADMIN_MENU, MENU
+from handlers import ADMIN_MENU, user_menu
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, Harness
 from tests.e2e.test_quota import Person, admin, text_of
 
@@ -27,7 +27,7 @@ async def test_each_admin_gets_a_menu_with_the_admin_commands(
     assert [p["scope"]["chat_id"] for p in scoped] == [ADMIN_ID, OTHER_ADMIN, OTHER_ADMIN]
     assert [p.get("language_code") for p in scoped[1:]] == [None, "zh"]
     names = [command["command"] for command in scoped[1]["commands"]]
-    assert names == [*MENU, *ADMIN_MENU]
+    assert names == [*user_menu(selling=False), *ADMIN_MENU]
     assert scoped[2]["commands"][-1]["description"] == t(f"cmd_{ADMIN_MENU[-1]}", "zh")
     (note,) = [r for r in caplog.records if "no admin command menu" in r.getMessage()]
     assert note.levelno == logging.INFO and str(ADMIN_ID) in note.getMessage()

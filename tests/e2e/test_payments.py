@@ -283,6 +283,8 @@ async def test_buying_turned_off(harness: Harness) -> None:
     alice = tg.user(1001, "Alice", username="alice", language_code="zh")
     chat = tg.private_chat(alice)
     invoice = await invoice_for(harness, alice)
+    menu = tg.calls_to("setMyCommands")[0].params["commands"]
+    assert "buy" in [command["command"] for command in menu]  # so does the menu
     tg.send_text(chat, alice, "/help")  # /help names /buy while packs are on sale
     await harness.reply_in(chat["id"], lambda m: t("help_buy", "zh") in text_of(m))
     await bot.shutdown()
