@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from bot.models import registry
 from bot.models.facts import facts, fill, said
-from bot.texts import account, admin, merge, requests, results, status
+from bot.texts import account, admin, merge, outcomes, requests, results, status
 
 DEFAULT_LANGUAGE: Final = "en"
 
@@ -24,6 +24,7 @@ TEMPLATES: Final = merge(
     results.TEXTS,
     account.TEXTS,
     admin.TEXTS,
+    outcomes.TEXTS,
     # Each model's texts (usage, help line, menu entry, price) live in its spec module.
     registry.texts(),
 )

@@ -1,16 +1,26 @@
-"""Buttons under results and status messages: Again, Animate, Cancel (requester only)."""
+"""Buttons under results, failures and status messages (requester only): Again, Retry,
+Animate (an album asks which picture first), Original, Cancel."""
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+
+from telegram import Bot, CallbackQuery, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.evolink.errors import EvolinkError
+from bot.jobs.delivery import Delivery
+from bot.jobs.keyboards import ACTIONS, pick_keyboard, result_keyboard
 from bot.messages import t
 from bot.models import registry
 from bot.services import Context, Services, services_of
 from handlers.common import cancel_text
+from handlers.common import reply_to as reply_to_message
 from handlers.generation import queue_job
-from storage.models import InputImage, Job, NewJob
+from storage.models import Delivered, InputImage, Job, NewJob
+
+log = logging.getLogger(__name__)
 
 MAX_ID_DIGITS = 18  # SQLite integers stop at 2**63 - 1 (19 digits)
 ANIMATE_COMMAND = "animate"  # what the Animate button under a picture runs
@@ -57,7 +67,21 @@ def animate_job(services: Services, job: Job, index: int) -> NewJob | None:
     )
 
 
+async def start_animate(services: Services, bot: Bot, job: Job, index: int) -> bool:
+    """Animate the `index`-th picture of `job` (False: there is no such picture).
+
+    The one seam for "Animate" (single picture, or a number picked under an album): what
+    happens next (today: a video with the picture's prompt) is decided here only.
+    """
+    new = animate_job(services, job, index)
+    if new is None:
+        return False
+    await queue_job(services, bot, new)
+    return True
+
+
 async def on_button(update: Update, context: Context) -> None:
+    """Every button of a job; each press is answered (the client's spinner stops)."""
     query = update.callback_query
     if query is None or not query.data:
         return
@@ -76,13 +100,49 @@ async def on_button(update: Update, context: Context) -> None:
     if action == "cancel":
         outcome, _ = await services.engine.cancel(job.id)
         await query.answer(cancel_text(outcome, lang, job.id))
+    elif action in ("pick", "back"):
+        await _swap_buttons(query, job, picking=action == "pick")
+    elif action == "orig":
+        await _send_original(services, context.bot, query, job)
+    elif action == "animate":
+        if await start_animate(services, context.bot, job, _int(extra)):
+            await query.answer()
+        else:
+            await query.answer(t("job_not_found", lang))
+    else:  # again, retry: the same command with the same inputs, reserving again
+        await query.answer()
+        await queue_job(services, context.bot, again_job(job))
+
+
+def _pictures(job: Job) -> list[Delivered]:
+    return [d for d in job.delivered if d.kind in ("photo", "document") and d.file_id]
+
+
+async def _swap_buttons(query: CallbackQuery, job: Job, *, picking: bool) -> None:
+    """Under an album: Animate becomes "which picture?" (1..N) in place, and back."""
+    count = len(_pictures(job))
+    keyboard = pick_keyboard(job, count) if picking else result_keyboard(job, count)
+    await query.answer(t("animate_which", job.language) if picking else None)
+    try:
+        await query.edit_message_reply_markup(keyboard)
+    except BadRequest as refused:  # pressed twice: "message is not modified"
+        log.info("buttons of job %s not swapped: %s", job.id, refused)
+
+
+async def _send_original(services: Services, bot: Bot, query: CallbackQuery, job: Job) -> None:
+    """The pictures as files, uncompressed, replying to the result (links live 24 h)."""
+    pictures = _pictures(job)
+    if not pictures or job.kind != "image":
+        await query.answer(t("job_not_found", job.language))
         return
-    new = again_job(job) if action == "again" else animate_job(services, job, _int(extra))
-    if new is None:
-        await query.answer(t("job_not_found", lang))
-        return
-    await query.answer()
-    await queue_job(services, context.bot, new)
+    await query.answer(t("original_sending", job.language))
+    delivery = Delivery(bot, services.client)
+    reply_to = min(d.message_id for d in pictures)
+    try:
+        items = await delivery.fetch(job.result_urls, [d.index or 0 for d in pictures])
+        await delivery.send_originals(job, items, reply_to)
+    except (EvolinkError, IndexError):
+        await reply_to_message(bot, job.chat_id, reply_to, t("original_gone", job.language))
 
 
 def _int(text: str) -> int:
@@ -101,7 +161,8 @@ async def on_unknown_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^(again|animate|cancel):"))
+    pattern = "^(" + "|".join(ACTIONS) + "):"
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern))
 
 
 def register_fallback(application: Application) -> None:

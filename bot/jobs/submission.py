@@ -14,8 +14,8 @@ from typing import Final
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import TelegramError
 
-from bot.jobs.status import StatusReporter, cancel_keyboard
-from bot.messages import t
+from bot.jobs.status import StatusReporter, cancel_keyboard, status_text
+from bot.texts.plurals import Ordinal
 from storage import Storage
 from storage.models import Job, Limits
 
@@ -27,13 +27,13 @@ StatusText = tuple[str, InlineKeyboardMarkup | None]
 
 
 def starting_status(job: Job) -> StatusText:
-    return t("status_submitting", job.language), None
+    return status_text(job, "status_submitting"), None
 
 
 def waiting_status(job: Job, position: int, *, paused: bool) -> StatusText:
     """The queued (or paused) text with its place in line and a Cancel button."""
     key = "status_paused" if paused else "status_queued"
-    return t(key, job.language, position=position), cancel_keyboard(job)
+    return status_text(job, key, position=Ordinal(position)), cancel_keyboard(job)
 
 
 def place_in_line(job: Job, position: int, startable: list[int]) -> int:
