@@ -11,7 +11,7 @@ from bot.messages import MESSAGES, TEMPLATES, language_of, t
 from bot.models import qwen_image_edit, registry
 from bot.models.facts import facts, fill_text
 from bot.models.spec import Choices, Fact
-from bot.texts import account, admin, merge, requests, results, status
+from bot.texts import account, admin, merge, outcomes, requests, results, status
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -57,7 +57,7 @@ def test_a_key_defined_twice_is_refused() -> None:
 
 
 def test_the_catalogue_is_the_areas_plus_the_registry() -> None:
-    areas = (requests, status, results, account, admin)
+    areas = (requests, status, results, account, admin, outcomes)
     sizes = sum(len(area.TEXTS) for area in areas) + len(registry.texts())
     assert len(MESSAGES) == sizes
 
