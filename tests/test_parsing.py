@@ -458,6 +458,7 @@ def test_size_for_aspect_whole_range(ratio: Fraction) -> None:
 
 # --- resolve_model -----------------------------------------------------------------------
 
+ONE_PHOTO: dict[str, object] = {"model": "animate", "max": 1, "hint": ""}
 WAN_HINT: dict[str, object] = {
     "count": Count(3, "photo"),
     "model": "wan",
