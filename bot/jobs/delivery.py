@@ -206,7 +206,8 @@ class Delivery:
     async def send_buttons(
         self, job: Job, album_message_id: int, images: int, text: str
     ) -> list[Delivered]:
-        """The message under an album (albums can't carry buttons), saying what it cost."""
+        """The message under an album (albums can't carry buttons) or a link, saying what it
+        cost."""
         message = await self._bot.send_message(
             job.chat_id,
             text,
@@ -230,15 +231,12 @@ class Delivery:
             ]
             await self._bot.send_media_group(job.chat_id, media, reply_parameters=reply)
 
-    async def send_link(
-        self, job: Job, item: Fetched, envelope: Envelope, *, buttons: bool
-    ) -> list[Delivered]:
-        """A result too large for Telegram: its link (valid 24 h); buttons if nothing else has."""
+    async def send_link(self, job: Job, item: Fetched, envelope: Envelope) -> list[Delivered]:
+        """A result too large for Telegram: its link (valid 24 h)."""
         message = await self._bot.send_message(
             job.chat_id,
             t("result_link", job.language, size_mb=round(item.size / 1e6, 1), url=item.url),
             reply_parameters=envelope.reply,
-            reply_markup=result_keyboard(job, 0) if buttons else None,
         )
         return [Delivered(message.message_id, "link", index=item.index)]
 

@@ -143,9 +143,10 @@ class Handover:
     async def _summarise(self, job: Job) -> None:
         """What the result cost and what is left, on the message that carries its buttons."""
         footer = await self._summary(job)
-        files = [d for d in results_of(job) if d.kind in _MEDIA]
-        if len(files) > 1:
-            first = files[0].message_id
+        results = results_of(job)
+        files = [d for d in results if d.kind in _MEDIA]
+        if len(files) > 1 or (results and not files):  # an album, or links: a message under
+            first = results[0].message_id
             await self._tell(
                 job, partial(self._delivery.send_buttons, job, first, len(files), footer)
             )
@@ -243,11 +244,8 @@ class Handover:
             steps = [partial(delivery.send_image, job, files[0], envelope)]
         elif files:
             steps = [partial(delivery.send_album, job, files, envelope)]
-        # Links carry the buttons only when no picture or video does.
-        buttons = not files and not [d for d in results_of(job) if d.kind != "link"]
-        steps += [
-            partial(delivery.send_link, job, item, envelope, buttons=buttons) for item in links
-        ]
+        # Links carry no buttons: the message with the cost under them does (show_final).
+        steps += [partial(delivery.send_link, job, item, envelope) for item in links]
         return steps
 
     async def _send(self, job: Job, step: Step) -> Job:
