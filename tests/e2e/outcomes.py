@@ -8,6 +8,7 @@ says what it cost (✅).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.fakes.telegram import FakeTelegram
@@ -78,3 +79,19 @@ def footer(message: Json) -> str:
     """A result's cost footer ("✅ Job #3: 1 credit charged. ..."), or ""."""
     parts = str(message.get("caption", "")).split("\n\n")
     return next((part for part in parts if part.startswith("✅")), "")
+
+
+_FAILED = re.compile(r"❌ (?:Job|任务) #(\d+)(?::|：) ?(.*)", re.S)
+
+
+def failure_reason(text: str) -> str:
+    """The reason in a failure message ("❌ Job #3: <reason>"); "" when it is none."""
+    match = _FAILED.fullmatch(text)
+    return match[2] if match else ""
+
+
+def failed_job(text: str) -> int:
+    """The job number a failure message names."""
+    match = _FAILED.fullmatch(text)
+    assert match, text
+    return int(match[1])
