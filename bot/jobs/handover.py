@@ -1,11 +1,13 @@
 """Handing a finished job's results to the chat, message by message, and ending the job.
 
 Each message Telegram accepts is recorded before the next is sent, so a retry or a restart
-sends only what is missing (never the album again). The buttons message under an album is a
-courtesy: its failure never fails the job. The user pays for the results that arrived: a job
-that delivered something is never fully refunded, whatever stops the rest (a 403 from a bot
-that was blocked included). The final status text is written together with the job's end and
-shown after it; what a crash left owed is shown at the next start (`start_showing_owed`).
+sends only what is missing (never the album again). The user pays for the results that
+arrived: a job that delivered something is never fully refunded, whatever stops the rest (a
+403 from a bot that was blocked included). The outcome (PRODUCT.md §4a, one message per
+outcome) is written together with the job's end and shown after it: a result's footer says
+what it cost and what is left (its caption, or a message with the buttons under an album or
+a link), a failure is a new reply with Retry; then the status message is deleted. What a
+crash left owed is shown at the next start (`start_showing_owed`).
 """
 
 from __future__ import annotations
