@@ -337,3 +337,25 @@ async def test_a_group_is_named_by_its_title(harness: Harness) -> None:
     assert t("admin_group_limit_set", "en", chat="x", limit=Count("1", "credit")).startswith(
         "The group x may now spend 1 credit a day"
     )
+
+
+@LANGS
+async def test_album_buttons_fit_a_phone_and_animate_asks_which(
+    harness: Harness, lang: str
+) -> None:
+    await harness.start()
+    c = Chat(harness, lang)
+    request = c.say("/imagine three owls --n 3")
+    final = await c.outcome(request)
+    under = next(m for m in c.tg.bot_messages(c.id) if m.get("text") == final)
+    row = [t("btn_again", lang), t("btn_animate", lang), t("btn_original", lang)]
+    assert [label for label, _ in buttons(under)] == row
+
+    query = c.tg.press_button(c.chat, c.user, under["message_id"], "pick:1")
+    assert (await answered(c.tg, query))["text"] == t("animate_which", lang)
+    await c.tg.wait_for(lambda: len(buttons(under)) == 4)
+    assert [label for label, _ in buttons(under)] == ["🎬 1", "🎬 2", "🎬 3", "↩"]
+    back = c.tg.press_button(c.chat, c.user, under["message_id"], "back:1")
+    await answered(c.tg, back)
+    await c.tg.wait_for(lambda: [label for label, _ in buttons(under)] == row)
+    assert harness.evo.generation_requests()[1:] == []  # choosing is free; nothing started
