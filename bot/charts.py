@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.messages import language_of, t
+from bot.texts.plurals import Count
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -195,7 +196,7 @@ def jobs_chart(days: list[str], per_day: dict[str, dict[str, int]], lang: str | 
     plot = Plot(LEFT, TOP, SIZE[0] - RIGHT, SIZE[1] - BOTTOM, step * math.ceil(peak / step))
     image = Image.new("RGB", SIZE, "white")
     draw = ImageDraw.Draw(image)
-    _header(draw, t(f"chart_title_{unit}", lang, days=len(days)), lang)
+    _header(draw, t(f"chart_title_{unit}", lang, days=Count(len(days), "day")), lang)
     _y_axis(draw, plot, step, lang)
     _bars(draw, plot, bars)
     _x_labels(draw, plot, bars)

@@ -19,6 +19,7 @@ from bot.texts import (
     admin,
     conversation,
     merge,
+    outcomes,
     payments,
     public,
     requests,
@@ -39,6 +40,7 @@ TEMPLATES: Final = merge(
     payments.TEXTS,
     public.TEXTS,
     conversation.TEXTS,
+    outcomes.TEXTS,
     # Each model's texts (usage, help line, menu entry, price) live in its spec module.
     registry.texts(),
 )

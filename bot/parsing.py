@@ -14,13 +14,14 @@ a prompt that is too long.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, Final
 
 from bot.evolink import limits
 from bot.models import registry
 from bot.models.flags import shown, size_for_aspect
 from bot.models.spec import CommandError, Flag, ModelSpec
+from bot.texts.plurals import Count
 
 __all__ = [
     "CommandError",
@@ -70,6 +71,7 @@ class ParsedCommand:
     quality: str = limits.DEFAULT_QUALITY
     extra: dict[str, Any] = field(default_factory=dict)
     given: frozenset[str] = field(default=frozenset(), compare=False)  # flag names typed
+    typed: tuple[str, ...] = field(default=(), compare=False)  # "--ar 16:9", as given
 
     def option(self, key: str) -> Any:
         """The value of an option, whichever field holds it (None when unset)."""
@@ -77,6 +79,8 @@ class ParsedCommand:
 
 
 _OWN_FIELDS: Final = frozenset(f.name for f in fields(ParsedCommand))
+# The option under which a job keeps the flags as the user typed them, for its caption.
+TYPED_OPTION: Final = "typed"
 
 
 def allowed_flags(command: str) -> str:
@@ -94,6 +98,7 @@ def parse_command(command: str, args: str) -> ParsedCommand:
     known = registry.command_flags(command)
     tokens = list(_TOKEN_RE.finditer(args))
     values: dict[str, object] = {}  # flag name -> parsed value
+    typed: list[str] = []
     kept: list[re.Match[str]] = []
     position = 0
     while position < len(tokens):
@@ -115,10 +120,12 @@ def parse_command(command: str, args: str) -> ParsedCommand:
         if name in values:
             raise CommandError("duplicate_flag", {"flag": f"--{name}"})
         values[name] = True if flag.parse is None else flag.parse(value)
+        typed.append(f"--{name}" if flag.parse is None else f"--{name} {shown(value)}")
     model = values.get("model")
     spec = registry.resolve(command, model if isinstance(model, str) else None, 0, frozenset())
     spec.check(values)
-    return _parsed(command, _prompt_of(command, args, kept), values, known)
+    parsed = _parsed(command, _prompt_of(command, args, kept), values, known)
+    return replace(parsed, typed=tuple(typed))
 
 
 def _flag_for(command: str, known: dict[str, Flag], name: str, rest: str) -> Flag:
@@ -192,13 +199,16 @@ def resolve_spec(parsed: ParsedCommand, photo_count: int) -> ModelSpec:
 def _too_many(spec: ModelSpec, photo_count: int) -> dict[str, object]:
     assert spec.inputs is not None
     params: dict[str, object] = {
-        "count": photo_count,
+        "count": Count(photo_count, "photo"),
         "model": spec.label,
         "max": spec.inputs.max_images,
         "hint": "",
     }
+    # Name a model that takes more photos even when it can't take all of them either: "wan
+    # takes at most 2" alone leaves someone with 4 photos guessing that qwen takes 3.
     others = [s for s in registry.for_command(spec.command) if s is not spec and s.alias]
-    helpful = [s for s in others if registry.accepts(s, photo_count)]
+    helpful = [s for s in others if s.inputs and s.inputs.max_images > spec.inputs.max_images]
+    helpful.sort(key=lambda s: (not registry.accepts(s, photo_count), s.order))
     if helpful:
         params["hint_key"] = f"hint_use_{helpful[0].label}"
     return params

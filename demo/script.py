@@ -15,7 +15,9 @@ from demo.stack import ADMIN_ID
 from demo.transcript import Message, buttons_data, group_albums, inline_buttons, render, speaker_of
 from tests.fakes.telegram import FakeTelegram
 
-FINAL_STATUS = ("✅", "❌", "🚫")  # how a job's status message ends (PRODUCT.md §4a)
+# How a job's status message reads while the job runs; once the job ends that message is
+# gone (deleted after the outcome arrived) or reads as the outcome (PRODUCT.md §4a).
+RUNNING_STATUS = ("⏳", "⏸", "📤", "🚀", "🎨", "📬")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,12 +201,15 @@ class Conversation:
         return pictures[-1] if pictures else None
 
     def answered(self, chat_id: int, request: Message, step: Step) -> bool:
-        for message in self.tg.bot_messages(chat_id):
-            if (message.get("reply_to_message") or {}).get("message_id") != request["message_id"]:
-                continue
-            if not step.job or str(message.get("text", "")).startswith(FINAL_STATUS):
-                return True
-        return False
+        replies = [
+            message
+            for message in self.tg.bot_messages(chat_id)
+            if (message.get("reply_to_message") or {}).get("message_id") == request["message_id"]
+        ]
+        if not step.job:
+            return bool(replies)
+        running = [m for m in replies if str(m.get("text", "")).startswith(RUNNING_STATUS)]
+        return bool(replies) and not running
 
     def show(self, chat_id: int, step: int) -> None:
         """Print the chat's messages not printed yet (final state: edits applied)."""

@@ -12,6 +12,7 @@ from bot.credits import format_credits
 from bot.messages import t
 from bot.models import registry
 from bot.services import Context, Services, services_of
+from bot.texts import shortened
 from handlers.common import admit, cancel_text, refill_time, reply
 from handlers.sales import bought_line
 from handlers.welcome import command_lines
@@ -151,7 +152,10 @@ async def on_cancel(services: Services, message: Message, user: User, context: C
         # Past SQLite's integer range no job can exist (and the driver would raise).
         job = await services.storage.jobs.get(int(number)) if len(number) < 19 else None
         if job is None or (job.user_id != user.id and not services.is_admin(user.id)):
-            await reply(context.bot, message, t("job_not_found", lang))
+            # Someone else's job is "no job of yours" too: numbers are not a way to probe.
+            await reply(
+                context.bot, message, t("cancel_no_such_job", lang, job=shortened(number, 24))
+            )
             return
     else:
         queued = await services.storage.jobs.queued_for_user(user.id)

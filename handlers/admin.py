@@ -9,20 +9,25 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from telegram import Message, Update, User
+from telegram import Bot, Message, Update, User
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.credits import format_credits, to_cents
 from bot.evolink.errors import EvolinkError
 from bot.messages import t
 from bot.services import Context, Services, services_of
-from handlers.common import reply, user_name
+from bot.texts import shortened
+from bot.texts.plurals import Count
+from handlers.common import banned_text, reply, user_name
 
 log = logging.getLogger(__name__)
 
 # Balances are hundredths in SQLite integers (max 2**63 - 1): far past this is a typo.
 MAX_CREDITS = Decimal(10**10)
 MAX_USER_ID = 2**53  # Telegram user ids fit in 52 bits
+REASON_MAX = 300  # a ban reason is repeated to the user and the admin: keep it a sentence
+TITLE_MAX = 64
 
 Handler = Callable[[Services, Message, User, list[str], Context], Awaitable[None]]
 
@@ -155,7 +160,7 @@ async def on_grant(
     text = t(
         "admin_granted",
         lang,
-        amount=format_credits(amount),
+        amount=Count(format_credits(amount), "credit"),
         who=who,
         bonus=format_credits(balance.bonus),
     )
@@ -192,7 +197,7 @@ async def on_setlimit(
         "admin_limit_set",
         lang,
         who=who,
-        limit=format_credits(balance.daily_limit),
+        limit=Count(format_credits(balance.daily_limit), "credit"),
         left=format_credits(balance.daily_left),
     )
     await reply(context.bot, message, text)
@@ -226,11 +231,27 @@ async def set_group_limit(
     await services.storage.chats.set_daily_limit(chat_id, limit)
     if message.from_user is not None:
         log_action(message.from_user, "set the daily cap of group", chat_id, limit_words(limit))
+    chat = await group_title(context.bot, message, chat_id, lang)
     if limit is None:
-        text = t("admin_group_limit_cleared", lang, chat=chat_id)
+        text = t("admin_group_limit_cleared", lang, chat=chat)
     else:
-        text = t("admin_group_limit_set", lang, chat=chat_id, limit=format_credits(limit))
+        amount = Count(format_credits(limit), "credit")
+        text = t("admin_group_limit_set", lang, chat=chat, limit=amount)
     await reply(context.bot, message, text)
+
+
+async def group_title(bot: Bot, message: Message, chat_id: int, lang: str | None) -> str:
+    """'“Cat lovers” (-100123)': a group by its title (Telegram's, when the bot is in it),
+    always with the id the cap is stored under."""
+    title = message.chat.title if message.chat_id == chat_id else None
+    if title is None:
+        try:
+            title = (await bot.get_chat(chat_id)).title
+        except TelegramError as error:  # not a member, or no such chat: the id alone
+            log.info("title of chat %s unknown: %s", chat_id, error)
+    if not title:
+        return t("group_untitled", lang, id=chat_id)
+    return t("group_titled", lang, title=shortened(title, TITLE_MAX), id=chat_id)
 
 
 @admin_only
@@ -247,10 +268,33 @@ async def on_ban(
     if services.is_admin(user_id):  # PRODUCT §6: admins cannot be banned
         await reply(context.bot, message, t("admin_not_bannable", lang, who=who))
         return
-    await services.storage.users.set_banned(user_id, True, " ".join(rest) or None)
+    reason = shortened(" ".join(rest), REASON_MAX) or None
+    await services.storage.users.set_banned(user_id, True, reason)
     withdrawn = await services.engine.withdraw_queued(user_id)
     log_action(admin, "banned", user_id, f"{len(withdrawn)} waiting jobs withdrawn")
-    await reply(context.bot, message, t("admin_banned", lang, who=who, count=len(withdrawn)))
+    told = await tell_banned(services, context.bot, user_id)
+    text = t(
+        "admin_banned",
+        lang,
+        who=who,
+        count=len(withdrawn),
+        reason_part=t("admin_ban_reason_part", lang, reason=reason) if reason else "",
+        told=t("admin_ban_told" if told else "admin_ban_not_told", lang),
+    )
+    await reply(context.bot, message, text)
+
+
+async def tell_banned(services: Services, bot: Bot, user_id: int) -> bool:
+    """Tell the banned user in their private chat, in their language; False when the bot
+    can't write to them (they never started it, or blocked it)."""
+    record = await services.storage.users.get(user_id)
+    lang = record.language if record else None
+    try:
+        await bot.send_message(user_id, await banned_text(services, user_id, lang))
+    except (Forbidden, BadRequest) as error:
+        log.info("banned user %s not told: %s", user_id, error)
+        return False
+    return True
 
 
 @admin_only

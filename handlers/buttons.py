@@ -1,17 +1,27 @@
-"""Buttons under results and status messages: Again, Animate (asks what should move, in
-handlers/questions.py), Cancel; each for the requester only."""
+"""Buttons under results, failures and status messages (requester only): Again, Retry,
+Animate (asks what should move, handlers/questions.py; under an album it first asks which
+picture), Original, Cancel."""
 
 from __future__ import annotations
 
-from telegram import Update
+import logging
+
+from telegram import Bot, CallbackQuery, Update
+from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
+from bot.evolink.errors import EvolinkError
+from bot.jobs.delivery import Delivery
+from bot.jobs.keyboards import ACTIONS, pick_keyboard, result_keyboard
 from bot.messages import t
-from bot.services import Context, services_of
+from bot.services import Context, Services, services_of
 from handlers.common import cancel_text
+from handlers.common import reply_to as reply_to_message
 from handlers.generation import queue_job
 from handlers.questions import ask_motion_for_result, pictures_of
 from storage.models import Job, NewJob
+
+log = logging.getLogger(__name__)
 
 MAX_ID_DIGITS = 18  # SQLite integers stop at 2**63 - 1 (19 digits)
 
@@ -33,7 +43,21 @@ def again_job(job: Job) -> NewJob:
     )
 
 
+async def start_animate(
+    services: Services, bot: Bot, query: CallbackQuery, job: Job, index: int
+) -> None:
+    """Animate the `index`-th picture of `job`: the one seam for "Animate" (a single
+    picture, or a number picked under an album). It asks what should move (PRODUCT §4a);
+    the picture's own prompt is never reused as the motion."""
+    if not 0 <= index < len(pictures_of(job)):
+        await query.answer(t("job_not_found", job.language))
+        return
+    await query.answer()
+    await ask_motion_for_result(services, bot, job, index, query.from_user)
+
+
 async def on_button(update: Update, context: Context) -> None:
+    """Every button of a job; each press is answered (the client's spinner stops)."""
     query = update.callback_query
     if query is None or not query.data:
         return
@@ -52,17 +76,42 @@ async def on_button(update: Update, context: Context) -> None:
     if action == "cancel":
         outcome, _ = await services.engine.cancel(job.id)
         await query.answer(cancel_text(outcome, lang, job.id))
-        return
-    if action == "animate":  # ask what should move (PRODUCT §4a), never reuse the prompt
-        index = _int(extra)
-        if not 0 <= index < len(pictures_of(job)):
-            await query.answer(t("job_not_found", lang))
-            return
+    elif action in ("pick", "back"):
+        await _swap_buttons(query, job, picking=action == "pick")
+    elif action == "orig":
+        await _send_original(services, context.bot, query, job)
+    elif action == "animate":
+        await start_animate(services, context.bot, query, job, _int(extra))
+    else:  # again, retry: the same command with the same inputs, reserving again
         await query.answer()
-        await ask_motion_for_result(services, context.bot, job, index, query.from_user)
+        await queue_job(services, context.bot, again_job(job))
+
+
+async def _swap_buttons(query: CallbackQuery, job: Job, *, picking: bool) -> None:
+    """Under an album: Animate becomes "which picture?" (1..N) in place, and back."""
+    count = len(pictures_of(job))
+    keyboard = pick_keyboard(job, count) if picking else result_keyboard(job, count)
+    await query.answer(t("animate_which", job.language) if picking else None)
+    try:
+        await query.edit_message_reply_markup(keyboard)
+    except BadRequest as refused:  # pressed twice: "message is not modified"
+        log.info("buttons of job %s not swapped: %s", job.id, refused)
+
+
+async def _send_original(services: Services, bot: Bot, query: CallbackQuery, job: Job) -> None:
+    """The pictures as files, uncompressed, replying to the result (links live 24 h)."""
+    pictures = pictures_of(job)
+    if not pictures or job.kind != "image":
+        await query.answer(t("job_not_found", job.language))
         return
-    await query.answer()
-    await queue_job(services, context.bot, again_job(job))
+    await query.answer(t("original_sending", job.language))
+    delivery = Delivery(bot, services.client)
+    reply_to = min(d.message_id for d in pictures)
+    try:
+        items = await delivery.fetch(job.result_urls, [d.index or 0 for d in pictures])
+        await delivery.send_originals(job, items, reply_to)
+    except (EvolinkError, IndexError):
+        await reply_to_message(bot, job.chat_id, reply_to, t("original_gone", job.language))
 
 
 def _int(text: str) -> int:
@@ -81,7 +130,8 @@ async def on_unknown_button(update: Update, context: Context) -> None:
 
 
 def register(application: Application) -> None:
-    application.add_handler(CallbackQueryHandler(on_button, pattern=r"^(again|animate|cancel):"))
+    pattern = "^(" + "|".join(ACTIONS) + "):"
+    application.add_handler(CallbackQueryHandler(on_button, pattern=pattern))
 
 
 def register_fallback(application: Application) -> None:

@@ -13,6 +13,7 @@ from bot.credits import format_credits
 from bot.messages import t
 from bot.services import Services
 from bot.texts import shortened
+from bot.texts.plurals import Count
 from storage.models import Balance
 
 
@@ -81,7 +82,7 @@ def no_credits_text(services: Services, balance: Balance, cost: int, lang: str |
     return t(
         "no_credits",
         lang,
-        cost=format_credits(cost),
+        cost=Count(format_credits(cost), "credit"),
         left=format_credits(balance.daily_left),
         bonus_part=bonus,
         refill=refill_time(services, lang),
@@ -94,9 +95,16 @@ async def admit(services: Services, bot: Bot, message: Message, user: User) -> b
         user.id, user.username, user.first_name, user.language_code
     )
     if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
-        await reply(bot, message, t("banned", user.language_code))
+        await reply(bot, message, await banned_text(services, user.id, user.language_code))
         return False
     return True
+
+
+async def banned_text(services: Services, user_id: int, lang: str | None) -> str:
+    """What a banned user is told: that an admin blocked them, and why when one said."""
+    record = await services.storage.users.get(user_id)
+    reason = record.ban_reason if record else None
+    return t("banned_reason", lang, reason=reason) if reason else t("banned", lang)
 
 
 # What the user is told for each outcome of JobEngine.cancel.

@@ -20,8 +20,15 @@ from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT, too_big
 from bot.messages import choose_language, language_of, t
 from bot.models import registry
 from bot.models.spec import ModelSpec
-from bot.parsing import CommandError, parse_command, resolve_spec, split_command
+from bot.parsing import (
+    TYPED_OPTION,
+    CommandError,
+    parse_command,
+    resolve_spec,
+    split_command,
+)
 from bot.services import Context, Services, services_of
+from bot.texts.plurals import Count
 from handlers.common import admit, no_credits_text, refill_time, reply, reply_to, text_for
 from storage.models import InputImage, NewJob, Refused
 
@@ -124,6 +131,10 @@ async def start_generation(
         await reply(bot, message, text_for(problem.key, lang, dict(problem.params)))
         return
     options = with_defaults(spec, parsed, saved)  # flags typed win over saved defaults
+    if parsed.typed:
+        options[TYPED_OPTION] = " ".join(parsed.typed)
+    if spec.inputs is None and (images_in(message) or message.media_group_id):
+        await reply(bot, message, t("imagine_photo_ignored", lang, command=command))
     new = NewJob(
         user_id=user.id,
         chat_id=message.chat_id,
@@ -154,12 +165,12 @@ def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
     if refused.reason == "credits" and refused.balance is not None:
         return no_credits_text(services, refused.balance, new.cost, lang)
     if refused.reason == "group_cap":
-        limit = format_credits(refused.group_limit or 0)
+        limit = Count(format_credits(refused.group_limit or 0), "credit")
         return t("group_cap", lang, limit=limit, refill=refill_time(services, lang))
     if refused.reason == "queue_full":
         settings = services.settings
         count = settings.max_active_per_user + settings.max_queued_per_user
-        return t("queue_full", lang, count=count)
+        return t("queue_full", lang, count=Count(count, "job"))
     return t("banned", lang)
 
 

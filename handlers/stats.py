@@ -15,6 +15,7 @@ from bot.clock import day_of
 from bot.credits import format_credits
 from bot.messages import t
 from bot.services import Context, Services
+from bot.texts.plurals import Count
 from handlers.admin import admin_only
 from handlers.common import fit_text, reply, user_name
 from handlers.sales import sales_text
@@ -56,7 +57,7 @@ def stats_text(stats: Stats, days: int, lang: str | None) -> str:
     text = t(
         "stats",
         lang,
-        days=days,
+        days=Count(days, "day"),
         total=sum(stats.jobs_by_model_state.values()),
         credits=format_credits(stats.credits_used),
         failure=f"{stats.failure_rate:.0%}" if stats.failure_rate is not None else none,

@@ -954,3 +954,29 @@ def test_the_banner_gives_the_telegram_api_url_to_set_without_bot() -> None:
     text = banner("http://127.0.0.1:8081", args)
     assert "TELEGRAM_API_URL=http://127.0.0.1:8081 " in text
     assert "/bot" not in text  # the bot appends /bot<token> itself
+
+
+async def test_delete_message_follows_telegrams_rules(
+    tg: FakeTelegram, api: httpx.AsyncClient, alice: dict[str, Any]
+) -> None:
+    """deleteMessage: at most 48 h old; in a group, others' messages need the right to."""
+    group = tg.group_chat(-100900, "Team")
+    said = tg.send_text(group, alice, "hello")
+    status, own = await call(api, "sendMessage", chat_id=-100900, text="status")
+    assert status == 200
+    mine = own["result"]["message_id"]
+
+    status, body = await call(api, "deleteMessage", chat_id=-100900, message_id=said["message_id"])
+    assert (status, body["description"]) == (400, "Bad Request: message can't be deleted")
+    tg.world.member_status[(-100900, tg.world.bot_user["id"])] = "administrator"
+    assert (await call(api, "deleteMessage", chat_id=-100900, message_id=said["message_id"]))[
+        0
+    ] == 200
+
+    old = tg.world.get_message(-100900, mine)
+    assert old is not None
+    old["date"] -= 48 * 3600 + 1
+    status, body = await call(api, "deleteMessage", chat_id=-100900, message_id=mine)
+    assert body["description"] == "Bad Request: message can't be deleted for everyone"
+    assert tg.world.get_message(-100900, mine) is not None  # refused: still there
+    assert tg.violations == []  # refusals a correct bot can meet, not misuse

@@ -216,7 +216,7 @@ def test_stats_name_users_once_by_id_and_by_username_when_known() -> None:
     stats.jobs_by_model_state = {("m", "done"): 1}
     text = stats_text(stats, 1, "en")
     assert "@alice (1001): jobs 2, credits 2\nuser 1003: jobs 1, credits 1" in text
-    assert text.startswith("Period in days: 1. Jobs: 1.")
+    assert text.startswith("Last 1 day. Jobs: 1.")
 
 
 async def test_a_huge_unknown_command_still_points_at_help(app: App) -> None:

@@ -16,12 +16,14 @@ from bot.texts import (
     admin,
     conversation,
     merge,
+    outcomes,
     payments,
     public,
     requests,
     results,
     status,
 )
+from bot.texts.plurals import Count, Ordinal
 
 TELEGRAM_TEXT_LIMIT = 4096
 
@@ -67,7 +69,7 @@ def test_a_key_defined_twice_is_refused() -> None:
 
 
 def test_the_catalogue_is_the_areas_plus_the_registry() -> None:
-    areas = (requests, status, results, account, admin, payments, public, conversation)
+    areas = (requests, status, results, account, admin, payments, public, conversation, outcomes)
     sizes = sum(len(area.TEXTS) for area in areas) + len(registry.texts())
     assert len(MESSAGES) == sizes
 
@@ -131,3 +133,27 @@ def test_filling_keeps_the_run_time_placeholders() -> None:
         "{value} 1-4 a and b {x!r:>3}"
     )
     assert fill_text("{pair}", known, "zh") == "a 和 b"
+
+
+# --- plural forms and places in line (issue 11) ---------------------------------------------
+
+
+def test_counts_take_the_plural_form_english_needs() -> None:
+    assert [Count(n, "credit").spoken("en") for n in ("1", "1.5", "0", "2")] == [
+        "1 credit",
+        "1.5 credits",
+        "0 credits",
+        "2 credits",
+    ]
+    assert Count(1, "job").spoken("en") == "1 job" and Count(3, "day").spoken("en") == "3 days"
+    assert Count(1, "job").spoken("zh") == Count(2, "job").spoken("zh").replace("2", "1")
+    assert [Ordinal(n).spoken("en") for n in (1, 2, 3, 4, 11, 12, 13, 21, 102, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "102nd", "111th"
+    ]  # fmt: skip
+    assert Ordinal(2).spoken("zh") == "2"
+    assert t("queue_full", "en", count=Count(1, "job")).startswith("You already have 1 job ")
+
+
+def test_no_english_text_hedges_a_plural() -> None:
+    for key, entry in MESSAGES.items():
+        assert "(s)" not in entry["en"], key

@@ -28,6 +28,7 @@ from bot.parsing import (
     size_for_aspect,
     split_command,
 )
+from bot.texts.plurals import Count
 from handlers.common import text_for
 
 IMAGINE_FLAGS = "--ar, --size, --n, --raw"
@@ -457,7 +458,14 @@ def test_size_for_aspect_whole_range(ratio: Fraction) -> None:
 
 # --- resolve_model -----------------------------------------------------------------------
 
-WAN_HINT = {"count": 3, "model": "wan", "max": 2, "hint": "", "hint_key": "hint_use_qwen"}
+ONE_PHOTO: dict[str, object] = {"model": "animate", "max": 1, "hint": ""}
+WAN_HINT: dict[str, object] = {
+    "count": Count(3, "photo"),
+    "model": "wan",
+    "max": 2,
+    "hint": "",
+    "hint_key": "hint_use_qwen",
+}
 
 # (command, args, photos, model or (error key, params))
 MODEL_CASES: list[tuple[str, str, int, str | tuple[str, dict[str, object]]]] = [
@@ -467,7 +475,8 @@ MODEL_CASES: list[tuple[str, str, int, str | tuple[str, dict[str, object]]]] = [
     ("edit", "red", 1, wan25_image_to_image.NAME),
     ("edit", "red", 2, wan25_image_to_image.NAME),
     ("edit", "red", 3, qwen_image_edit.NAME),
-    ("edit", "red", 4, ("too_many_photos", {"count": 4, "model": "wan", "max": 2, "hint": ""})),
+    # 4 photos: qwen can't take them either, but "wan takes 2" alone hides that qwen takes 3.
+    ("edit", "red", 4, ("too_many_photos", {**WAN_HINT, "count": Count(4, "photo")})),
     ("edit", "red --model wan", 0, ("edit_needs_photo", {})),
     ("edit", "red --model wan", 1, wan25_image_to_image.NAME),
     ("edit", "red --model wan", 2, wan25_image_to_image.NAME),
@@ -480,7 +489,7 @@ MODEL_CASES: list[tuple[str, str, int, str | tuple[str, dict[str, object]]]] = [
         "edit",
         "red --model qwen",
         4,
-        ("too_many_photos", {"count": 4, "model": "qwen", "max": 3, "hint": ""}),
+        ("too_many_photos", {"count": Count(4, "photo"), "model": "qwen", "max": 3, "hint": ""}),
     ),
     ("edit", "red --n 2", 1, wan25_image_to_image.NAME),
     ("edit", "red --n 2", 2, wan25_image_to_image.NAME),
@@ -492,7 +501,10 @@ MODEL_CASES: list[tuple[str, str, int, str | tuple[str, dict[str, object]]]] = [
         "animate",
         "waves",
         2,
-        ("too_many_photos", {"count": 2, "model": "animate", "max": 1, "hint": ""}),
+        (
+            "too_many_photos",
+            {"count": Count(2, "photo"), "model": "animate", "max": 1, "hint": ""},
+        ),
     ),
 ]
 

@@ -14,8 +14,6 @@ from typing import Any, Final
 
 from telegram import (
     Bot,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     InputMediaDocument,
     InputMediaPhoto,
     Message,
@@ -29,8 +27,11 @@ from telegram.error import BadRequest, TelegramError
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import EvolinkError, ResultTooLargeError
 from bot.images import image_size
+from bot.jobs.keyboards import result_keyboard
 from bot.messages import t
 from bot.mp4 import probe
+from bot.parsing import TYPED_OPTION
+from bot.texts import shortened
 from storage.models import Delivered, Job
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ PHOTO_LIMIT: Final = int(FileSizeLimit.PHOTOSIZE_UPLOAD)  # past it, a picture g
 PHOTO_MAX_SIDES = 10000
 PHOTO_MAX_RATIO = 20
 CAPTION_LIMIT: Final = int(MessageLimit.CAPTION_LENGTH)
+FLAGS_ROOM: Final = 300  # the flags a caption repeats: a few, each value at most 64 chars
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,16 +72,22 @@ def photo_ok(data: bytes) -> bool:
     )
 
 
-def caption_for(job: Job, requester: Requester | None) -> tuple[str, list[MessageEntity]]:
-    """The prompt (cut to fit), plus in groups a mention of who asked."""
+def caption_for(
+    job: Job, requester: Requester | None, footer: str = ""
+) -> tuple[str, list[MessageEntity]]:
+    """The prompt (cut to fit) and the flags it was given, a footer (what it cost, once
+    known), and in groups a mention of who asked."""
     mention = ""
     entities: list[MessageEntity] = []
     if job.is_group and requester is not None:
         name = f"@{requester.username}" if requester.username else requester.first_name
         mention = "\n\n" + t("result_for", job.language, mention=name)
-    room = CAPTION_LIMIT - len(mention)
-    prompt = job.prompt if len(job.prompt) <= room else job.prompt[: room - 1] + "…"
-    caption = prompt + mention
+    flags = str(job.options.get(TYPED_OPTION) or "")
+    tail = (f"\n{shortened(flags, FLAGS_ROOM)}" if flags else "") + (
+        f"\n\n{footer}" if footer else ""
+    )
+    room = CAPTION_LIMIT - len(tail) - len(mention)
+    caption = shortened(job.prompt, room) + tail + mention
     if mention and requester is not None and not requester.username:
         offset = _utf16_len(caption) - _utf16_len(requester.first_name)
         entities.append(
@@ -91,24 +99,6 @@ def caption_for(job: Job, requester: Requester | None) -> tuple[str, list[Messag
             )
         )
     return caption, entities
-
-
-def result_keyboard(job: Job, images: int) -> InlineKeyboardMarkup:
-    again = InlineKeyboardButton(t("btn_again", job.language), callback_data=f"again:{job.id}")
-    if job.kind == "video" or images == 0:
-        return InlineKeyboardMarkup([[again]])
-    if images == 1:
-        animate = InlineKeyboardButton(
-            t("btn_animate", job.language), callback_data=f"animate:{job.id}:0"
-        )
-        return InlineKeyboardMarkup([[again, animate]])
-    row = [
-        InlineKeyboardButton(
-            t("btn_animate_n", job.language, index=i + 1), callback_data=f"animate:{job.id}:{i}"
-        )
-        for i in range(images)
-    ]
-    return InlineKeyboardMarkup([[again], row])
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,24 +203,40 @@ class Delivery:
             _delivered(message, item.index) for message, item in zip(messages, items, strict=True)
         ]
 
-    async def send_buttons(self, job: Job, album_message_id: int, images: int) -> list[Delivered]:
+    async def send_buttons(
+        self, job: Job, album_message_id: int, images: int, text: str
+    ) -> list[Delivered]:
+        """The message under an album (albums can't carry buttons) or a link, saying what it
+        cost."""
         message = await self._bot.send_message(
             job.chat_id,
-            t("result_buttons", job.language),
+            text,
             reply_parameters=ReplyParameters(album_message_id, allow_sending_without_reply=True),
             reply_markup=result_keyboard(job, images),
         )
         return [Delivered(message.message_id, "buttons")]
 
-    async def send_link(
-        self, job: Job, item: Fetched, envelope: Envelope, *, buttons: bool
-    ) -> list[Delivered]:
-        """A result too large for Telegram: its link (valid 24 h); buttons if nothing else has."""
+    async def send_originals(self, job: Job, items: list[Fetched], reply_to: int) -> None:
+        """The pictures as files, uncompressed (the Original button), replying to the result."""
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True)
+        files = [(item, item.data) for item in items if item.data is not None]
+        if len(files) == 1:
+            item, data = files[0]
+            await self._bot.send_document(
+                job.chat_id, data, filename=_file_name(job, item), reply_parameters=reply
+            )
+        elif files:
+            media = [
+                InputMediaDocument(data, filename=_file_name(job, item)) for item, data in files
+            ]
+            await self._bot.send_media_group(job.chat_id, media, reply_parameters=reply)
+
+    async def send_link(self, job: Job, item: Fetched, envelope: Envelope) -> list[Delivered]:
+        """A result too large for Telegram: its link (valid 24 h)."""
         message = await self._bot.send_message(
             job.chat_id,
             t("result_link", job.language, size_mb=round(item.size / 1e6, 1), url=item.url),
             reply_parameters=envelope.reply,
-            reply_markup=result_keyboard(job, 0) if buttons else None,
         )
         return [Delivered(message.message_id, "link", index=item.index)]
 
@@ -245,7 +251,7 @@ def _album(
     media: list[InputMediaPhoto | InputMediaDocument] = []
     for position, item in enumerate(items):
         assert item.data is not None
-        name = f"result-{job.id}-{item.index + 1}.png"
+        name = _file_name(job, item)
         if position == 0:
             media.append(
                 kind(
@@ -258,6 +264,10 @@ def _album(
         else:
             media.append(kind(item.data, filename=name))
     return media
+
+
+def _file_name(job: Job, item: Fetched) -> str:
+    return f"result-{job.id}-{item.index + 1}.png"
 
 
 def video_facts(data: bytes) -> tuple[int, int, int] | None:

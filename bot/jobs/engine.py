@@ -32,7 +32,7 @@ from bot.jobs.failures import Failure
 from bot.jobs.handover import Handover
 from bot.jobs.inputs import DOWNLOAD_RETRY, upload_inputs
 from bot.jobs.schedule import next_poll_delay
-from bot.jobs.status import StatusReporter
+from bot.jobs.status import StatusReporter, status_text
 from bot.messages import t
 from bot.models import registry
 from bot.pricing import Prices
@@ -167,7 +167,7 @@ class JobEngine:
         cancelled = await self.storage.jobs.cancel_queued(job_id)
         if cancelled is not None:
             await self.status.show(
-                cancelled, t("status_cancelled", cancelled.language), final=True
+                cancelled, status_text(cancelled, "status_cancelled"), final=True
             )
             self.wake()
             return "cancelled", cancelled
@@ -183,7 +183,7 @@ class JobEngine:
             if cancelled is not None:
                 withdrawn.append(cancelled)
                 await self.status.show(
-                    cancelled, t("status_cancelled", cancelled.language), final=True
+                    cancelled, status_text(cancelled, "status_cancelled"), final=True
                 )
         return withdrawn
 
@@ -263,7 +263,7 @@ class JobEngine:
 
     async def _submit(self, job: Job) -> Job:
         if job.inputs:
-            await self.status.show(job, t("status_preparing", job.language))
+            await self.status.show(job, status_text(job, "status_preparing"))
             try:
                 urls = await upload_inputs(
                     self._bot, self._client, job, self._config.download_retry
@@ -272,7 +272,7 @@ class JobEngine:
                 raise await self._failure_from(error) from error
             await self.storage.jobs.save_inputs(job.id, urls)
             job.input_urls = urls
-        await self.status.show(job, t("status_submitting", job.language))
+        await self.status.show(job, status_text(job, "status_submitting"))
         request = self._request_for(job)
         await self.storage.jobs.mark_create_sent(job.id)
         try:
@@ -343,7 +343,7 @@ class JobEngine:
             if left > 0:
                 eta = t("status_eta", job.language, seconds=left)
         await self.status.show(
-            job, t("status_running", job.language, progress=task.progress, eta=eta)
+            job, status_text(job, "status_running", progress=task.progress, eta=eta)
         )
 
     async def _mark_delivering(self, job: Job, task: Task) -> Job:
@@ -356,7 +356,7 @@ class JobEngine:
         return await self.storage.jobs.reload(job)
 
     async def _deliver(self, job: Job) -> None:
-        await self.status.show(job, t("status_delivering", job.language))
+        await self.status.show(job, status_text(job, "status_delivering"))
         await self._handover.deliver(job)
 
     def _charge_for(self, job: Job, produced: int) -> int:
@@ -365,8 +365,9 @@ class JobEngine:
     async def _fail(self, job: Job, failure: Failure) -> None:
         """End the job with a full refund; the failure text is owed to the user until shown
         (a restart in between shows it then), as a new message when an edit would not notify."""
-        reason = t(failure.key, job.language, **dict(failure.params))
-        text = t("status_failed", job.language, reason=reason)
+        key = failures.worded_for(failure.key, photos=bool(job.inputs))
+        reason = t(key, job.language, **dict(failure.params))
+        text = status_text(job, "status_failed", reason=reason)
         finished = await self.storage.jobs.finish(
             job.id, "failed", error_code=failure.code, status_text=text
         )

@@ -63,3 +63,12 @@ def from_exception(error: EvolinkError, *, creating: bool = False) -> Failure:
         return Failure("err_busy", "http_429")
     status = getattr(error, "status_code", None)
     return Failure("err_retry_later", f"http_{status}" if status else type(error).__name__)
+
+
+def worded_for(key: str, *, photos: bool) -> str:
+    """The failure text for a job with or without photos: a job made from words alone is
+    never told about "this photo" (the `_text` variant, where the catalogue has one)."""
+    return key if photos or key not in _WORDS_ONLY else f"{key}_text"
+
+
+_WORDS_ONLY = frozenset({"err_bad_input", "err_content_policy"})

@@ -1,11 +1,13 @@
 """Handing a finished job's results to the chat, message by message, and ending the job.
 
 Each message Telegram accepts is recorded before the next is sent, so a retry or a restart
-sends only what is missing (never the album again). The buttons message under an album is a
-courtesy: its failure never fails the job. The user pays for the results that arrived: a job
-that delivered something is never fully refunded, whatever stops the rest (a 403 from a bot
-that was blocked included). The final status text is written together with the job's end and
-shown after it; what a crash left owed is shown at the next start (`start_showing_owed`).
+sends only what is missing (never the album again). The user pays for the results that
+arrived: a job that delivered something is never fully refunded, whatever stops the rest (a
+403 from a bot that was blocked included). The outcome (PRODUCT.md §4a, one message per
+outcome) is written together with the job's end and shown after it: a result's footer says
+what it cost and what is left (its caption, or a message with the buttons under an album or
+a link), a failure is a new reply with Retry; then the status message is deleted. What a
+crash left owed is shown at the next start (`start_showing_owed`).
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ from bot.clock import Clock
 from bot.credits import format_credits
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import EvolinkError
-from bot.jobs.delivery import Delivery, Fetched, Requester, envelope_for
+from bot.jobs.delivery import Delivery, Fetched, Requester, caption_for, envelope_for
 from bot.jobs.failures import Failure
-from bot.jobs.submission import needs_new_message
+from bot.jobs.keyboards import result_keyboard, retry_keyboard
+from bot.jobs.status import status_text
 from bot.messages import t
 from bot.ratelimit import retry_after_seconds
 from bot.retry import RetryPolicy
+from bot.texts.plurals import Count
 from storage import Storage
 from storage.models import Delivered, Job
 
@@ -36,7 +40,7 @@ log = logging.getLogger(__name__)
 
 Step = Callable[[], Awaitable[list[Delivered]]]
 Charge = Callable[[Job, int], int]
-_FILES = ("photo", "document")
+_MEDIA = ("photo", "document", "video")  # results that carry a caption
 
 
 def results_of(job: Job) -> list[Delivered]:
@@ -120,21 +124,75 @@ class Handover:
             await self.show_final(job)
 
     async def show_final(self, job: Job) -> None:
-        """Show the owed final text: an edit of the status message, and for a failure a new
-        reply too when an edit would go unnoticed (no status message, or a long job). The
-        debt ends once Telegram took it or refused it for good (message deleted, bot
-        blocked); a blip leaves it owed for the next start."""
+        """Show the owed outcome, then tidy the status message away (PRODUCT.md §4a: one
+        message per outcome). A result gets a footer saying what it cost (its caption, or the
+        buttons message under an album); a failure arrives as a new reply to the request,
+        which notifies, with Retry. The debt ends once Telegram took it or refused it for
+        good (message deleted, bot blocked); a blip leaves it owed for the next start."""
         if job.status_owed is None:
             return
         try:
-            if job.status_message_id is not None:
-                await self._tell(job, self._edit_final(job))
-            if job.state == "failed" and needs_new_message(job, self._clock.now()):
+            if job.state == "done":
+                await self._summarise(job)
+            elif job.state == "failed":
                 await self._tell(job, self._reply_final(job))
+            await self._tidy(job)
         except TelegramError as error:
             log.warning("final status of job %s not shown yet: %s", job.id, error)
             return
         await self._storage.jobs.status_shown(job.id)
+
+    async def _summarise(self, job: Job) -> None:
+        """What the result cost and what is left, on the message that carries its buttons."""
+        footer = await self._summary(job)
+        results = results_of(job)
+        files = [d for d in results if d.kind in _MEDIA]
+        if len(files) > 1 or (results and not files):  # an album, or links: a message under
+            first = results[0].message_id
+            await self._tell(
+                job, partial(self._delivery.send_buttons, job, first, len(files), footer)
+            )
+        elif files:
+            caption, entities = caption_for(job, await self._requester(job.user_id), footer)
+            edit = partial(
+                self._bot.edit_message_caption,
+                chat_id=job.chat_id,
+                message_id=files[0].message_id,
+                caption=caption,
+                caption_entities=entities,
+                reply_markup=result_keyboard(job, 0 if job.kind == "video" else 1),
+            )
+            await self._tell(job, edit)
+
+    async def _summary(self, job: Job) -> str:
+        lang = job.language
+        if job.reserved_daily + job.reserved_bonus <= 0:  # an admin's job holds nothing
+            return t("result_summary_free", lang, job=job.id)
+        balance = await self._storage.users.balance(job.user_id)
+        bonus = t("bonus_part", lang, bonus=format_credits(balance.bonus)) if balance.bonus else ""
+        return t(
+            "result_summary",
+            lang,
+            job=job.id,
+            charged=Count(format_credits(job.charged), "credit"),
+            left=format_credits(balance.daily_left),
+            limit=format_credits(balance.daily_limit),
+            bonus_part=bonus,
+        )
+
+    async def _tidy(self, job: Job) -> None:
+        """Delete the status message once the outcome is in the chat; where Telegram won't
+        (too old, no right), leave it showing the final text instead of a stale one."""
+        if job.status_message_id is None:
+            return
+        delete = partial(self._bot.delete_message, job.chat_id, job.status_message_id)
+        try:
+            await self._retry.run(delete, retry_on=transient, retry_after=_flood_wait)
+        except BadRequest as refused:
+            log.info("status message of job %s not deleted (%s); editing it", job.id, refused)
+            await self._tell(job, self._edit_final(job))
+        except Forbidden as refused:
+            log.info("status message of job %s left: %s", job.id, refused)
 
     def _edit_final(self, job: Job) -> Callable[[], Awaitable[object]]:
         return partial(
@@ -152,6 +210,7 @@ class Handover:
             reply_parameters=ReplyParameters(
                 job.request_message_id, allow_sending_without_reply=True
             ),
+            reply_markup=retry_keyboard(job),
         )
 
     async def _tell(self, job: Job, call: Callable[[], Awaitable[object]]) -> None:
@@ -172,7 +231,7 @@ class Handover:
             await self._delivery.show_uploading(job)
             for step in self._plan(job, items, requester):
                 job = await self._send(job, step)
-        return await self._buttons_if_owed(job)
+        return job
 
     def _plan(self, job: Job, items: list[Fetched], requester: Requester | None) -> list[Step]:
         """One step per message (an album is one), in the order they are sent."""
@@ -187,11 +246,8 @@ class Handover:
             steps = [partial(delivery.send_image, job, files[0], envelope)]
         elif files:
             steps = [partial(delivery.send_album, job, files, envelope)]
-        # Links carry the buttons only when no picture or video does.
-        buttons = not files and not [d for d in results_of(job) if d.kind != "link"]
-        steps += [
-            partial(delivery.send_link, job, item, envelope, buttons=buttons) for item in links
-        ]
+        # Links carry no buttons: the message with the cost under them does (show_final).
+        steps += [partial(delivery.send_link, job, item, envelope) for item in links]
         return steps
 
     async def _send(self, job: Job, step: Step) -> Job:
@@ -205,21 +261,9 @@ class Handover:
         )
         return await self._storage.jobs.record_delivery(job.id, sent)
 
-    async def _buttons_if_owed(self, job: Job) -> Job:
-        """The buttons under an album: best effort, never at the album's expense."""
-        files = [d for d in results_of(job) if d.kind in _FILES]
-        if len(files) < 2 or any(d.kind == "buttons" for d in job.delivered):
-            return job
-        step = partial(self._delivery.send_buttons, job, files[0].message_id, len(files))
-        try:
-            return await self._send(job, step)
-        except TelegramError as error:
-            log.info("buttons for job %s not sent (%s); the pictures arrived", job.id, error)
-            return job
-
     async def _finish(self, job: Job, produced: int) -> None:
         seconds = round(self._clock.now() - job.created_at)
-        text = t("status_done", job.language, seconds=seconds)
+        text = status_text(job, "status_done", seconds=seconds)
         charged = self._charge(job, produced)
         finished = await self._storage.jobs.finish(
             job.id, "done", charged=charged, status_text=text

@@ -13,13 +13,27 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.clock import Clock, MonotonicClock
+from bot.credits import format_credits
 from bot.messages import t
+from bot.texts.plurals import Count
 from storage.models import Job
 
 log = logging.getLogger(__name__)
 
 PRIVATE_INTERVAL = 3.0
 GROUP_INTERVAL = 10.0
+
+
+def reserved_part(job: Job) -> str:
+    """ " · 2 credits reserved" while a job holds credits; "" for an admin's (nothing held)."""
+    if job.reserved_daily + job.reserved_bonus <= 0:
+        return ""
+    return t("status_reserved", job.language, cost=Count(format_credits(job.cost), "credit"))
+
+
+def status_text(job: Job, key: str, **params: object) -> str:
+    """A status text naming the job by the number /cancel takes, with what it holds."""
+    return t(key, job.language, job=job.id, reserved=reserved_part(job), **params)
 
 
 def cancel_keyboard(job: Job) -> InlineKeyboardMarkup:

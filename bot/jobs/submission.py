@@ -1,39 +1,35 @@
 """The messages a job's life begins and ends with, owned by the engine (PRODUCT.md §4, §4a).
 
 The status message is posted before the scheduler may see the job, so a job never runs (or
-fails) unannounced. A failure that the user might miss (no status message, or a job that ran
-long, whose edits Telegram does not notify) is also sent as a new message replying to the
-request.
+fails) unannounced. How a job ends (a new message replying to the request, then the status
+message deleted) is handover.py's.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Final
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import TelegramError
 
-from bot.jobs.status import StatusReporter, cancel_keyboard
-from bot.messages import t
+from bot.jobs.status import StatusReporter, cancel_keyboard, status_text
+from bot.texts.plurals import Ordinal
 from storage import Storage
 from storage.models import Job, Limits
 
 log = logging.getLogger(__name__)
 
-LONG_JOB_SECONDS: Final = 60.0  # past this, an edited status message may go unnoticed
-
 StatusText = tuple[str, InlineKeyboardMarkup | None]
 
 
 def starting_status(job: Job) -> StatusText:
-    return t("status_submitting", job.language), None
+    return status_text(job, "status_submitting"), None
 
 
 def waiting_status(job: Job, position: int, *, paused: bool) -> StatusText:
     """The queued (or paused) text with its place in line and a Cancel button."""
     key = "status_paused" if paused else "status_queued"
-    return t(key, job.language, position=position), cancel_keyboard(job)
+    return status_text(job, key, position=Ordinal(position)), cancel_keyboard(job)
 
 
 def place_in_line(job: Job, position: int, startable: list[int]) -> int:
@@ -59,11 +55,6 @@ async def post_reply(
         log.warning("message for job %s not sent: %s", job.id, error)
         return None
     return message.message_id
-
-
-def needs_new_message(job: Job, now: float) -> bool:
-    """Whether an outcome must be a new message: no status message to edit, or a long job."""
-    return job.status_message_id is None or now - job.created_at >= LONG_JOB_SECONDS
 
 
 class QueueBoard:

@@ -16,6 +16,7 @@ from bot.evolink import limits
 from bot.models import registry
 from bot.models.spec import Choices, Fact, ModelSpec
 from bot.texts import Catalogue
+from bot.texts.plurals import Count, Ordinal
 
 
 def _square(pixels: int) -> str:
@@ -69,8 +70,9 @@ def facts() -> dict[str, Fact]:
 
 
 def said(value: object, lang: str) -> object:
-    """A fact or param as `lang` writes it (a `Choices` becomes "a, b or c")."""
-    return value.spoken(lang) if isinstance(value, Choices) else value
+    """A fact or param as `lang` writes it (a `Choices` becomes "a, b or c", a `Count`
+    "2 credits", an `Ordinal` "2nd")."""
+    return value.spoken(lang) if isinstance(value, Choices | Count | Ordinal) else value
 
 
 def _escaped(text: str) -> str:

@@ -49,7 +49,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "本群的 id：{chat_id}",
     },
     "jobs_empty": {"en": "You have no jobs yet.", "zh": "你还没有任务。"},
-    "jobs_header": {"en": "Your jobs:", "zh": "你的任务："},
+    "jobs_header": {
+        "en": "Your jobs (/cancel <number> withdraws a waiting one):",
+        "zh": "你的任务（/cancel <编号> 可取消排队中的任务）：",
+    },
     "jobs_line": {
         "en": "#{id} /{command} · {state} · {cost} · {prompt}",
         "zh": "#{id} /{command} · {state} · {cost} · {prompt}",

@@ -10,6 +10,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "That command is for admins only.",
         "zh": "该命令仅限管理员使用。",
     },
+    # How admin replies name a group: by title when Telegram tells it, always with the id.
+    "group_titled": {"en": "“{title}” ({id})", "zh": "“{title}”（{id}）"},
+    "group_untitled": {"en": "{id}", "zh": "{id}"},
     "admin_user_unknown": {
         "en": "I don't know the user {who}. Use a numeric id, an @username I have seen, or "
         "reply to one of their messages.",
@@ -25,21 +28,27 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "已给 {who} 发放 {amount}。其奖励额度现为 {bonus}。",
     },
     "admin_limit_set": {
-        "en": "{who} now gets {limit} credits a day ({left} left today).",
+        "en": "{who} now gets {limit} a day ({left} left today).",
         "zh": "{who} 的每日额度现为 {limit}（今天剩余 {left}）。",
     },
     "admin_group_limit_set": {
-        "en": "Group {chat} may now spend {limit} credits a day in total; each member's own "
+        "en": "The group {chat} may now spend {limit} a day in total; each member's own "
         "credits still apply.",
-        "zh": "群 {chat} 现在每天总共可用 {limit} 额度；每位成员自己的额度仍然适用。",
+        "zh": "群 {chat} 现在每天总共可用 {limit}；每位成员自己的额度仍然适用。",
     },
     "admin_group_limit_cleared": {
-        "en": "Group {chat} no longer has a group-wide daily cap.",
+        "en": "The group {chat} no longer has a group-wide daily cap.",
         "zh": "群 {chat} 已取消全群每日上限。",
     },
     "admin_banned": {
-        "en": "{who} is banned. Waiting jobs withdrawn and refunded: {count}.",
-        "zh": "已封禁 {who}。撤回并退还 {count} 个排队任务。",
+        "en": "{who} is banned{reason_part}. Waiting jobs withdrawn and refunded: {count}. {told}",
+        "zh": "已封禁 {who}{reason_part}。撤回并退还的排队任务：{count}。{told}",
+    },
+    "admin_ban_reason_part": {"en": " (reason: {reason})", "zh": "（原因：{reason}）"},
+    "admin_ban_told": {"en": "They were told.", "zh": "已通知对方。"},
+    "admin_ban_not_told": {
+        "en": "I couldn't tell them: they have no private chat with me.",
+        "zh": "无法通知对方：对方没有与我私聊过。",
     },
     "admin_not_bannable": {
         "en": "{who} is an admin (ADMIN_IDS) and can't be banned.",
@@ -64,10 +73,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "无法读取 Evolink 余额：{reason}",
     },
     "stats": {
-        "en": "Period in days: {days}. Jobs: {total}. Credits used: {credits}. Failure rate: "
+        "en": "Last {days}. Jobs: {total}. Credits used: {credits}. Failure rate: "
         "{failure}. Median time to result: {median}.\n\nBy model and outcome:\n{models}\n\n"
         "Top users:\n{users}",
-        "zh": "最近 {days} 天：{total} 个任务，使用 {credits} 额度，失败率 {failure}，"
+        "zh": "最近 {days}：{total} 个任务，使用 {credits} 额度，失败率 {failure}，"
         "出结果中位时间 {median}。\n\n按模型和结果：\n{models}\n\n用户排行：\n{users}",
     },
     "stats_usage": {
@@ -98,16 +107,16 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "stats_outcome_delivering": {"en": "sending", "zh": "发送中"},
     "stats_seconds": {"en": "{seconds} s", "zh": "{seconds} 秒"},
     "chart_title_day": {
-        "en": "Jobs per day (period in days: {days})",
-        "zh": "每日任务数（最近 {days} 天）",
+        "en": "Jobs per day, last {days}",
+        "zh": "每日任务数（最近 {days}）",
     },
     "chart_title_week": {
-        "en": "Jobs per week, last {days} days",
-        "zh": "每周任务数（最近 {days} 天）",
+        "en": "Jobs per week, last {days}",
+        "zh": "每周任务数（最近 {days}）",
     },
     "chart_title_month": {
-        "en": "Jobs per month, last {days} days",
-        "zh": "每月任务数（最近 {days} 天）",
+        "en": "Jobs per month, last {days}",
+        "zh": "每月任务数（最近 {days}）",
     },
     "chart_axis_jobs": {"en": "jobs", "zh": "任务"},
     "chart_other": {"en": "in progress", "zh": "进行中"},

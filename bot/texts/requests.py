@@ -38,8 +38,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     # --- photos --------------------------------------------------------------------------
     "too_many_photos": {
-        "en": "{count} photos is too many for {model}: it takes at most {max}.{hint}",
-        "zh": "{model} 最多接受 {max} 张照片，你给了 {count} 张。{hint}",
+        "en": "{count} is too many for {model}: it takes at most {max}.{hint}",
+        "zh": "{model} 最多接受 {max} 张照片，你给了 {count}。{hint}",
     },
     "photo_too_small": {
         "en": "Photo {index} is {width}x{height} pixels; {model} needs at least "
@@ -79,14 +79,17 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "zh": "{time} {zone}（{hours} 小时 {minutes} 分钟后）",
     },
     "queue_full": {
-        "en": "You already have {count} jobs running or waiting, the most allowed. "
+        "en": "You already have {count} running or waiting, the most allowed. "
         "Please wait for one to finish.",
-        "zh": "你已有 {count} 个任务在运行或等待，已达上限。请等待完成后再试。",
+        "zh": "你已有 {count}在运行或等待，已达上限。请等待完成后再试。",
     },
-    "banned": {"en": "You can't use this bot.", "zh": "你无法使用此机器人。"},
+    "banned": {
+        "en": "An admin has blocked you from using this bot.",
+        "zh": "管理员已禁止你使用此机器人。",
+    },
     "group_cap": {
-        "en": "This group has used its {limit} credits for today. They refill at {refill}; "
+        "en": "This group has used its {limit} for today. They refill at {refill}; "
         "your own credits were not touched.",
-        "zh": "本群今天的 {limit} 额度已用完，将于 {refill} 恢复；你自己的额度未被扣除。",
+        "zh": "本群今天的 {limit}额度已用完，将于 {refill} 恢复；你自己的额度未被扣除。",
     },
 }

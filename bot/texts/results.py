@@ -11,11 +11,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "24 hours:\n{url}",
         "zh": "结果有 {size_mb} MB，超过 Telegram 的限制。请在 24 小时内从这里下载：\n{url}",
     },
-    "result_buttons": {"en": "What next?", "zh": "接下来？"},
     "result_for": {"en": "For {mention}", "zh": "给 {mention}"},
     "btn_again": {"en": "🔁 Again", "zh": "🔁 再来一次"},
     "btn_animate": {"en": "🎬 Animate", "zh": "🎬 做成视频"},
-    "btn_animate_n": {"en": "🎬 Animate {index}", "zh": "🎬 第 {index} 张做成视频"},
     "btn_cancel": {"en": "✖ Cancel", "zh": "✖ 取消"},
     "not_your_button": {
         "en": "Only the person who asked for this can use its buttons.",

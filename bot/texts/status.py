@@ -7,30 +7,43 @@ from typing import Final
 TEXTS: Final[dict[str, dict[str, str]]] = {
     # --- status message ------------------------------------------------------------------
     "status_queued": {
-        "en": "⏳ Queued (#{position}). Your job starts when a slot is free.",
-        "zh": "⏳ 排队中（第 {position} 位），有空位时开始。",
+        "en": "⏳ Job #{job} is {position} in line{reserved}. It starts when a slot is free.",
+        "zh": "⏳ 任务 #{job} 排第 {position} 位{reserved}，有空位时开始。",
     },
     "status_paused": {
-        "en": "⏸ Queued (#{position}). Generation is paused by the operator; your job "
-        "will start when it resumes.",
-        "zh": "⏸ 排队中（第 {position} 位）。管理员已暂停生成，恢复后开始。",
+        "en": "⏸ Job #{job} is {position} in line{reserved}. Generation is paused by the "
+        "operator; your job will start when it resumes.",
+        "zh": "⏸ 任务 #{job} 排第 {position} 位{reserved}。管理员已暂停生成，恢复后开始。",
     },
     "status_preparing": {
-        "en": "📤 Preparing your photos…",
-        "zh": "📤 正在准备照片…",
+        "en": "📤 Job #{job}: preparing your photos…{reserved}",
+        "zh": "📤 任务 #{job}：正在准备照片…{reserved}",
     },
-    "status_submitting": {"en": "🚀 Starting…", "zh": "🚀 正在开始…"},
+    "status_submitting": {
+        "en": "🚀 Job #{job}: starting…{reserved}",
+        "zh": "🚀 任务 #{job}：正在开始…{reserved}",
+    },
     "status_running": {
-        "en": "🎨 Working: {progress}%{eta}",
-        "zh": "🎨 生成中：{progress}%{eta}",
+        "en": "🎨 Job #{job}: {progress}%{eta}{reserved}",
+        "zh": "🎨 任务 #{job}：{progress}%{eta}{reserved}",
     },
+    # What a job holds while it runs; an admin's jobs hold nothing and show nothing.
+    "status_reserved": {"en": " · {cost} reserved", "zh": "（已预留 {cost}）"},
     "status_eta": {"en": " (about {seconds} s left)", "zh": "（约剩 {seconds} 秒）"},
-    "status_delivering": {"en": "📬 Sending the result…", "zh": "📬 正在发送结果…"},
-    "status_done": {"en": "✅ Done in {seconds} s.", "zh": "✅ 完成，用时 {seconds} 秒。"},
-    "status_failed": {"en": "❌ {reason}", "zh": "❌ {reason}"},
+    "status_delivering": {
+        "en": "📬 Job #{job}: sending the result…",
+        "zh": "📬 任务 #{job}：正在发送结果…",
+    },
+    # Owed once a job is done; shown as the result's footer (handover.py), or as the status
+    # message itself when Telegram won't let that be deleted.
+    "status_done": {
+        "en": "✅ Job #{job} done in {seconds} s.",
+        "zh": "✅ 任务 #{job} 完成，用时 {seconds} 秒。",
+    },
+    "status_failed": {"en": "❌ Job #{job}: {reason}", "zh": "❌ 任务 #{job}：{reason}"},
     "status_cancelled": {
-        "en": "🚫 Cancelled. Nothing was charged.",
-        "zh": "🚫 已取消，未扣除额度。",
+        "en": "🚫 Job #{job} cancelled. Nothing was charged.",
+        "zh": "🚫 任务 #{job} 已取消，未扣除额度。",
     },
     # --- failures (PRODUCT.md §7) -------------------------------------------------------
     "err_content_policy": {
@@ -42,6 +55,17 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "Evolink could not use this photo or these options. Please try a different "
         "photo or other options. Nothing was charged.",
         "zh": "Evolink 无法使用这张照片或这些选项。请换一张照片或其他选项。未扣除额度。",
+    },
+    # The same failures for a job without photos: no "this photo" (failures.worded_for).
+    "err_bad_input_text": {
+        "en": "Evolink could not use this prompt with these options. Please try other "
+        "options or reword the prompt. Nothing was charged.",
+        "zh": "Evolink 无法按这些选项使用该提示词。请换其他选项或改写提示词。未扣除额度。",
+    },
+    "err_content_policy_text": {
+        "en": "Evolink's safety filter refused this request. Please change the prompt and "
+        "try again. Nothing was charged.",
+        "zh": "请求被 Evolink 的安全过滤器拒绝。请修改提示词后重试。未扣除额度。",
     },
     "err_retry_later": {
         "en": "The generation service had a problem and could not finish this job. Please "

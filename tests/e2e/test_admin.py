@@ -90,20 +90,20 @@ async def test_grant_by_id_username_and_reply_never_below_zero(harness: Harness)
     )
     await alice.ask("/start")
     assert await boss.ask("/grant 1001 5") == (
-        "Granted 5 to @alice (1001). Their bonus balance is now 5."
+        "Granted 5 credits to @alice (1001). Their bonus balance is now 5."
     )
     assert await boss.ask("/grant @Alice 2.5") == (
-        "Granted 2.5 to @alice (1001). Their bonus balance is now 7.5."
+        "Granted 2.5 credits to @alice (1001). Their bonus balance is now 7.5."
     )
     team = harness.tg.group_chat(-100500, "Team")
     said = alice.in_chat(team).send("may I have some more?")
     assert await boss.in_chat(team).ask("/grant 1.25", reply_to=said["message_id"]) == (
-        "Granted 1.25 to @alice (1001). Their bonus balance is now 8.75."
+        "Granted 1.25 credits to @alice (1001). Their bonus balance is now 8.75."
     )
     assert await alice.ask("/quota") == quota_text("10", "10", REFILL, bonus="8.75")
 
     assert await boss.ask("/grant @alice -3") == (
-        "Granted -3 to @alice (1001). Their bonus balance is now 5.75."
+        "Granted -3 credits to @alice (1001). Their bonus balance is now 5.75."
     )
     taken = await boss.ask("/grant @alice -100")
     assert taken.endswith("Their bonus balance is now 0."), taken
@@ -155,7 +155,7 @@ async def test_setlimit_number_and_default(harness: Harness) -> None:
         == "@alice (1001) now gets 0 credits a day (0 left today)."
     )
     refused = await alice.ask("/imagine not today")
-    assert refused.startswith("Not enough credits: this costs 1, you have 0 left today.")
+    assert refused.startswith("Not enough credits: this costs 1 credit, you have 0 left today.")
     assert await alice.ask("/quota") == quota_text("0", "0", REFILL)
     assert await boss.ask("/setlimit @alice -1") == "-1 is not a number of credits."
     assert await boss.ask("/setlimit @alice many") == "many is not a number of credits."
@@ -181,14 +181,18 @@ async def test_ban_withdraws_queued_jobs_and_unban_lets_them_back(harness: Harne
     assert await alice.ask("/quota") == quota_text("8", "10", REFILL, queued=2)
 
     assert await boss.ask("/ban @alice spamming") == (
-        "@alice (1001) is banned. Waiting jobs withdrawn and refunded: 2."
+        "@alice (1001) is banned (reason: spamming). Waiting jobs withdrawn and refunded: 2. "
+        "They were told."
     )
+    # The ban explains itself to her, at once and whenever she writes.
+    told = f"{BANNED} Reason: spamming"
+    assert told in [text_of(m) for m in harness.tg.bot_messages(alice.chat["id"])]
     for status in queued:
-        await alice.wait_status(status, lambda t: t == CANCELLED)
+        await alice.wait_status(status, lambda t: t.startswith(CANCELLED))
     for command in ("/imagine let me in", "/quota", "/help", "/jobs", "/cancel"):
         request = alice.send(command)
         answer = await alice.answer_to(request)
-        assert text_of(answer) == BANNED, command
+        assert text_of(answer) == told, command
         assert not callback_data(answer)
     await boss.ask("/resume")
     assert (await boss.ask("/quota")).startswith("You are an admin")  # a later round trip
@@ -205,7 +209,8 @@ async def test_ban_withdraws_queued_jobs_and_unban_lets_them_back(harness: Harne
     assert generations(harness) == 1
     assert (
         await boss.ask("/ban 424242")
-        == "user 424242 is banned. Waiting jobs withdrawn and refunded: 0."
+        == "user 424242 is banned. Waiting jobs withdrawn and refunded: 0. I couldn't tell "
+        "them: they have no private chat with me."
     )
     assert await boss.ask("/unban") == "Usage: /unban <user>"
 
@@ -214,9 +219,12 @@ async def test_ban_withdraws_queued_jobs_and_unban_lets_them_back(harness: Harne
     said = alice.in_chat(team).send("buy cheap credits here")
     in_team = boss.in_chat(team)
     assert await in_team.ask("/ban flooding the chat", reply_to=said["message_id"]) == (
-        "@alice (1001) is banned. Waiting jobs withdrawn and refunded: 0."
+        "@alice (1001) is banned (reason: flooding the chat). Waiting jobs withdrawn and "
+        "refunded: 0. They were told."
     )
-    assert await alice.in_chat(team).ask(f"/imagine@{BOT_USERNAME} me again") == BANNED
+    assert await alice.in_chat(team).ask(f"/imagine@{BOT_USERNAME} me again") == (
+        f"{BANNED} Reason: flooding the chat"
+    )
     assert await in_team.ask("/unban", reply_to=said["message_id"]) == (
         "@alice (1001) is no longer banned."
     )
@@ -241,8 +249,7 @@ async def test_stats_text_and_chart(harness: Harness) -> None:
     request = boss.send("/stats")
     text = text_of(await boss.answer_to(request))
     assert text.startswith(
-        "Period in days: 7. Jobs: 3. Credits used: 2. Failure rate: 33%. "
-        "Median time to result: 0 s."
+        "Last 7 days. Jobs: 3. Credits used: 2. Failure rate: 33%. Median time to result: 0 s."
     )
     assert "By model and outcome:\nwan2.5-text-to-image: done 2, failed 1" in text
     assert "Top users:\n@alice (1001): jobs 2, credits 2\n@bob (1002): jobs 1, credits 0" in text
@@ -263,9 +270,9 @@ async def test_stats_text_and_chart(harness: Harness) -> None:
         colours = image.convert("RGB").getcolors(1 << 20) or []
         assert len(colours) > 50  # bars, axes and labels, not a blank picture
 
-    assert (await boss.ask("/stats 30")).startswith("Period in days: 30. Jobs: 3.")
-    assert (await boss.ask("/stats 1")).startswith("Period in days: 1. Jobs: 3.")
-    assert (await boss.ask("/stats 366")).startswith("Period in days: 366.")
+    assert (await boss.ask("/stats 30")).startswith("Last 30 days. Jobs: 3.")
+    assert (await boss.ask("/stats 1")).startswith("Last 1 day. Jobs: 3.")
+    assert (await boss.ask("/stats 366")).startswith("Last 366 days.")
     for wrong in ("0", "-3", "367", "99999999999999999999", "abc", "²", "7 8"):
         assert await boss.ask(f"/stats {wrong}") == t("stats_usage", "en", max=366), wrong
 
@@ -309,13 +316,13 @@ async def test_pause_keeps_jobs_queued_and_resume_starts_them(harness: Harness) 
     assert generations(harness) == 0
     # The admin's own jobs wait too.
     own = await boss.status_of("/imagine the boss waits as well")
-    assert text_of(own).startswith(f"{PAUSED} (#3)")
+    assert text_of(own).startswith(f"{PAUSED}{job_id_of(own)} is 3rd in line.")
     assert generations(harness) == 0
 
     assert await boss.ask("/resume") == "Resumed: submitting again."
     for request in (first, second):
         await alice.result_of(request)
-    await boss.wait_status(own, lambda t: t.startswith("✅ Done"))
+    await boss.wait_status(own, lambda t: t.startswith("✅ Job #"))
     assert generations(harness) == 3
     assert await alice.ask("/quota") == quota_text("8", "10", REFILL)
 
@@ -329,7 +336,7 @@ async def test_admin_alerts_once_per_kind(harness: Harness) -> None:
     await boss.ask("/start")  # the admin has opened a chat with the bot, so alerts can reach him
     alice = Person(harness, 1001, "Alice", "alice")
     unavailable = (
-        "❌ Generation is unavailable right now; the operator has been told. Please try "
+        "Generation is unavailable right now; the operator has been told. Please try "
         "again later. Nothing was charged."
     )
 
@@ -339,7 +346,9 @@ async def test_admin_alerts_once_per_kind(harness: Harness) -> None:
     harness.evo.credits = 0  # every create answers 402
     statuses = [await alice.status_of(f"/imagine no money {i}") for i in (1, 2)]
     for status in statuses:
-        assert await alice.wait_status(status, lambda t: t.startswith("❌")) == unavailable
+        assert (await alice.wait_status(status, lambda t: t.startswith("❌"))).partition(": ")[
+            2
+        ] == unavailable
     assert alerts("402") == [
         "⚠️ The Evolink account is out of credits (402). Top it up; users are being told the "
         "service is unavailable and are not charged."
@@ -349,10 +358,14 @@ async def test_admin_alerts_once_per_kind(harness: Harness) -> None:
     harness.evo.credits = 1000
     harness.evo.http_error_next(401, endpoint="/v1/images")
     status = await alice.status_of("/imagine bad key")
-    assert await alice.wait_status(status, lambda t: t.startswith("❌")) == unavailable
+    assert (await alice.wait_status(status, lambda t: t.startswith("❌"))).partition(": ")[
+        2
+    ] == unavailable
     harness.evo.model_access_denied.add("wan2.5-text-to-image")
     status = await alice.status_of("/imagine no access")
-    assert await alice.wait_status(status, lambda t: t.startswith("❌")) == unavailable
+    assert (await alice.wait_status(status, lambda t: t.startswith("❌"))).partition(": ")[
+        2
+    ] == unavailable
     harness.evo.model_access_denied.clear()
     harness.evo.credits = 0
     status = await alice.status_of("/imagine still no money")

@@ -1,17 +1,14 @@
 """The engine owns a job's messages (issue 8 item 3, issue 9 item 1).
 
 A job is visible to the scheduler only once its status message exists (or posting it has
-failed for good); every failure reaches the user, as a new message when there is no status
-message to edit or the job ran long.
+failed for good); every failure reaches the user as a new message replying to the request
+(with Retry), and the status message is deleted after it.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
-from bot.jobs import submission
 from bot.messages import t
 from tests.e2e.conftest import Harness
 from tests.e2e.test_generation import Scene
@@ -34,9 +31,11 @@ async def test_a_429_on_the_first_status_message_leaves_no_stale_status(
 
     photo = await s.result(request)
     assert (await s.final_status(request)).startswith(DONE)
-    statuses = [m for m in s.replies_to(request) if "text" in m]
-    assert len(statuses) == 1  # one status message, posted before the job ran
-    assert statuses[0]["message_id"] < photo["message_id"]
+    assert [m for m in s.replies_to(request) if "text" in m] == []  # nothing stale
+    # One status message, posted (after the 429) before the job ran, deleted at the end.
+    assert len([c for c in harness.tg.calls_to("sendMessage") if c.status == 200]) == 1
+    [deleted] = harness.tg.calls_to("deleteMessage")
+    assert deleted.params["message_id"] < photo["message_id"]
     await s.wait(lambda: len(harness.ledger(1001)) == 2)
     assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
 
@@ -66,19 +65,27 @@ async def test_without_a_status_message_a_failure_is_a_new_message(harness: Harn
     assert harness.ledger(1001) == [("reserve", 100), ("release", 100)]
 
 
-async def test_a_long_job_that_fails_says_so_in_a_new_message(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
+async def test_a_failure_is_a_new_message_with_retry_and_the_status_goes(
+    harness: Harness,
 ) -> None:
-    monkeypatch.setattr(submission, "LONG_JOB_SECONDS", 0.0)  # every job counts as long
     await harness.start()
     s = Scene(harness)
     harness.evo.fail_next_tasks("content_policy_violation", "Content blocked by safety filter")
     request = s.say("/imagine a lighthouse")
 
-    await s.wait(lambda: len([m for m in s.replies_to(request) if "❌" in m["text"]]) == 2)
-    status, notice = s.replies_to(request)
-    assert status["text"] == notice["text"]  # the status shows the end, the notice notifies
-    assert status["message_id"] < notice["message_id"]
+    final = await s.final_status(request)
+    # A new message notifies (an edit would not); it replies to the request; the status
+    # message, now pointless, is deleted after it.
+    [notice] = s.replies_to(request)
+    assert (
+        notice["text"] == final == t("status_failed", job=1, reason=t("err_content_policy_text"))
+    )
+    [send] = [c for c in harness.tg.calls_to("sendMessage") if "❌" in c.params["text"]]
+    [deleted] = harness.tg.calls_to("deleteMessage")
+    assert harness.tg.calls.index(send) < harness.tg.calls.index(deleted)
+    assert deleted.params["message_id"] < notice["message_id"]
+    [retry] = notice["reply_markup"]["inline_keyboard"][0]
+    assert (retry["text"], retry["callback_data"]) == ("🔁 Retry", "retry:1")
 
 
 async def test_a_job_accepted_but_never_announced_is_announced_after_a_restart(
@@ -102,5 +109,7 @@ async def test_a_job_accepted_but_never_announced_is_announced_after_a_restart(
     await s.wait(lambda: len(s.replies_to(request)) == 2)  # announced again, once
     assert harness.evo.generation_requests() == []  # still paused: not started unannounced
     tg.send_text(admin_chat, admin, "/resume")
-    await s.result(request, timeout=20)
-    assert t("status_paused", position=1) in [m.get("text") for m in s.replies_to(request)]
+    await s.reply(request, lambda m: bool(m.get("photo")), timeout=20)
+    # The first status message, which the restart no longer knew, is left as it was.
+    texts = [m.get("text", "") for m in s.replies_to(request)]
+    assert any(text.startswith("⏸ Job #1 is 1st in line") for text in texts)

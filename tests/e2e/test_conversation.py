@@ -49,7 +49,7 @@ async def test_stats_asked_in_a_group_are_sent_privately(harness: Harness) -> No
     note = await boss.in_chat(team).answer_to(request)
     assert text_of(note) == t("stats_sent_privately", "en")
     private = await harness.reply_in(boss.private["id"], lambda m: "text" in m)
-    assert text_of(private).startswith("Period in days: 3. Jobs: 1.")
+    assert text_of(private).startswith("Last 3 days. Jobs: 1.")
     assert "@alice" in text_of(private)
     await harness.reply_in(boss.private["id"], lambda m: bool(m.get("photo")))
     in_group = harness.tg.bot_messages(team["id"])

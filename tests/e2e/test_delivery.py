@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.messages import t
 from tests.e2e.conftest import Harness, jpeg
+from tests.e2e.outcomes import body
 
 
 async def _imagine(harness: Harness) -> int:
@@ -31,7 +32,7 @@ async def test_a_result_refused_as_a_photo_arrives_as_a_document(harness: Harnes
     tg.fail_next("sendPhoto", description="Bad Request: PHOTO_INVALID_DIMENSIONS")
     chat_id = await _imagine(harness)
     document = await harness.reply_in(chat_id, lambda m: bool(m.get("document")))
-    assert document["caption"] == "a lighthouse"
+    assert body(document) == "a lighthouse"
     assert document["reply_markup"]["inline_keyboard"][0][0]["callback_data"].startswith("again")
 
 
@@ -81,7 +82,7 @@ async def test_a_telegram_blip_while_fetching_the_photo_is_retried(harness: Harn
     chat = tg.private_chat(alice)
     tg.send_photo(chat, alice, jpeg(800, 600), caption="/edit make it night")
     photo = await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
-    assert photo["caption"] == "make it night"
+    assert body(photo) == "make it night"
     assert len(tg.calls_to("getFile")) == 2
 
 
@@ -96,10 +97,17 @@ async def _album_of_four(harness: Harness) -> int:
     return int(chat["id"])
 
 
-async def _done(harness: Harness, chat_id: int) -> None:
-    """Wait for the status message's final text and the charge in the ledger."""
-    await harness.reply_in(chat_id, lambda m: m.get("text", "").startswith("✅"))
-    await harness.tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
+async def _done(harness: Harness, chat_id: int, rows: int = 2) -> None:
+    """Wait for the charge in the ledger and the status message's removal (the last step:
+    the outcome is shown before it)."""
+    tg = harness.tg
+    await tg.wait_for(lambda: len(harness.ledger(1001)) == rows)
+    await tg.wait_for(lambda: any(c.status == 200 for c in tg.calls_to("deleteMessage")))
+
+
+def _summary(message: dict[str, object]) -> bool:
+    """The message under an album: what it cost, with its buttons."""
+    return str(message.get("text", "")).startswith("✅ Job #1: 4 credits charged.")
 
 
 def _photos(harness: Harness, chat_id: int) -> int:
@@ -116,10 +124,11 @@ async def test_a_blip_on_the_buttons_message_does_not_send_the_album_again(
 ) -> None:
     tg = harness.tg
     await harness.start()
-    # The first sendMessage is the status message; the second, the buttons under the album.
+    # The first sendMessage is the status message; the second, the cost and the buttons
+    # under the album (sent once the job is settled).
     tg.fail_next("sendMessage", error_code=502, description="Bad Gateway", after=1)
     chat_id = await _album_of_four(harness)
-    await harness.reply_in(chat_id, lambda m: m.get("text") == t("result_buttons"))
+    await harness.reply_in(chat_id, _summary)
     await _done(harness, chat_id)
     assert _photos(harness, chat_id) == 4
     assert len(tg.calls_to("sendMediaGroup")) == 1
@@ -156,6 +165,7 @@ async def test_a_bot_blocked_right_after_the_album_still_charges_for_it(harness:
     assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]
     refused = [c for c in tg.calls_to("sendMessage") if c.status == 403]
     assert len(refused) == 1  # a refusal is not retried
+    assert not [m for m in tg.bot_messages(chat_id) if "text" in m]  # no stale status
 
 
 async def test_a_blip_on_the_album_itself_delivers_it_once(harness: Harness) -> None:
@@ -163,7 +173,7 @@ async def test_a_blip_on_the_album_itself_delivers_it_once(harness: Harness) -> 
     await harness.start()
     tg.fail_next("sendMediaGroup", error_code=502, description="Bad Gateway")
     chat_id = await _album_of_four(harness)
-    await harness.reply_in(chat_id, lambda m: m.get("text") == t("result_buttons"))
+    await harness.reply_in(chat_id, _summary)
     await _done(harness, chat_id)
     assert _photos(harness, chat_id) == 4
     assert [c.status for c in tg.calls_to("sendMediaGroup")] == [502, 200]
@@ -177,9 +187,8 @@ async def test_floods_on_the_result_itself_are_waited_out_not_failed(harness: Ha
     flood = "Too Many Requests: retry after 1"
     tg.fail_next("sendPhoto", error_code=429, description=flood, retry_after=1, times=5)
     chat_id = await _imagine(harness)
-    await harness.reply_in(chat_id, lambda m: m.get("text", "").startswith("✅"))
+    await _done(harness, chat_id)
     assert len([m for m in tg.bot_messages(chat_id) if m.get("photo")]) == 1
-    await tg.wait_for(lambda: len(harness.ledger(1001)) == 2)
     assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
     assert tg.calls_inside_retry_after == 0
 
@@ -194,7 +203,7 @@ async def test_a_bot_blocked_halfway_charges_only_for_what_arrived(harness: Harn
     alice = tg.user(1001, "Alice")
     chat = tg.private_chat(alice)
     tg.send_text(chat, alice, "/imagine two foxes --n 2")
-    await harness.reply_in(chat["id"], lambda m: m.get("text", "").startswith("✅"))
+    await _done(harness, chat["id"], rows=3)
     links = [m for m in tg.bot_messages(chat["id"]) if "http" in m.get("text", "")]
     assert len(links) == 1
     assert harness.ledger(1001) == [("reserve", 200), ("charge", 100), ("release", 100)]

@@ -21,6 +21,7 @@ from tests.e2e.conftest import (
     jpeg,
     png,
 )
+from tests.e2e.outcomes import body, footer, wait_outcome
 
 Json = dict[str, Any]
 
@@ -109,6 +110,8 @@ class Scene:
         return found[0]
 
     async def result(self, request: Json, kind: str = "photo", timeout: float = 15) -> Json:
+        """The result as the job left it (its footer added, the status message gone)."""
+        await self.final_status(request, timeout)
         return await self.reply(request, lambda m: bool(m.get(kind)), timeout)
 
     def status(self, request: Json) -> Json | None:
@@ -119,20 +122,14 @@ class Scene:
         return None
 
     async def final_status(self, request: Json, timeout: float = 15) -> str:
-        """Wait for the status message to reach done/failed/cancelled; returns its text."""
+        """Wait for the job's outcome (the status message gone, the outcome in the chat)."""
+        return await wait_outcome(self.tg, self.chat_id, request, timeout)
 
-        def finished() -> bool:
-            status = self.status(request)
-            return status is not None and status["text"].startswith(("✅", "❌", "🚫"))
-
-        await self.wait(finished, timeout)
-        status = self.status(request)
-        assert status is not None
-        return str(status["text"])
-
-    def caption(self, prompt: str) -> str:
-        """The result caption: the prompt, plus in a group who asked for it."""
-        return prompt + ("\n\n" + t("result_for", mention="@alice") if self.group else "")
+    def caption(self, prompt: str, flags: str = "") -> str:
+        """The result caption (without its cost footer): the prompt and the flags it was
+        given, plus in a group who asked for it."""
+        mention = "\n\n" + t("result_for", mention="@alice") if self.group else ""
+        return prompt + (f"\n{flags}" if flags else "") + mention
 
     def creates(self) -> list[Json]:
         """Generation requests Evolink received (accepted or not)."""
@@ -178,10 +175,10 @@ async def test_imagine_delivers_a_photo_with_buttons(harness: Harness, where: st
     request = s.say(s.cmd("/imagine a red fox --ar 16:9 in snow"))
 
     photo = await s.result(request)
-    assert photo["caption"] == s.caption("a red fox in snow")
+    assert body(photo) == s.caption("a red fox in snow", "--ar 16:9")
     assert photo["reply_to_message"]["message_id"] == request["message_id"]
     job = job_id_of(photo)
-    assert buttons(photo) == [f"again:{job}", f"animate:{job}:0"]
+    assert buttons(photo) == [f"again:{job}", f"animate:{job}:0", f"orig:{job}"]
     assert (await s.final_status(request)).startswith("✅")
     [create] = s.creates()
     assert create["model"] == TEXT_TO_IMAGE
@@ -197,7 +194,7 @@ async def test_edit_photo_caption_delivers_a_photo(harness: Harness, where: str)
     request = s.photo(jpeg(800, 600), "/edit make it night")
 
     photo = await s.result(request)
-    assert photo["caption"] == s.caption("make it night")
+    assert body(photo) == s.caption("make it night")
     assert photo["reply_to_message"]["message_id"] == request["message_id"]
     assert buttons(photo)[0].startswith("again:")
     [create] = s.creates()
@@ -214,7 +211,7 @@ async def test_animate_photo_caption_delivers_a_video(harness: Harness, where: s
     request = s.photo(jpeg(640, 480), "/animate the waves roll in")
 
     video = await s.result(request, "video")
-    assert video["caption"] == s.caption("the waves roll in")
+    assert body(video) == s.caption("the waves roll in")
     assert video["reply_to_message"]["message_id"] == request["message_id"]
     assert buttons(video) == [f"again:{job_id_of(video)}"]  # no Animate on a video
     [create] = s.creates()
@@ -228,7 +225,7 @@ async def test_plain_command_works_in_a_group(harness: Harness) -> None:
     s = Scene(harness, "group")
     request = s.say("/imagine a plain request")  # no @evolink_test_bot
     photo = await s.result(request)
-    assert photo["caption"] == s.caption("a plain request")
+    assert body(photo) == s.caption("a plain request")
 
 
 async def test_group_caption_names_a_user_without_username(harness: Harness) -> None:
@@ -238,7 +235,7 @@ async def test_group_caption_names_a_user_without_username(harness: Harness) -> 
     request = s.tg.send_text(s.chat, carol, f"/imagine@{BOT_USERNAME} a green door")
     photo = await s.result(request)
     mention = t("result_for", mention="Carol")
-    assert photo["caption"] == "a green door\n\n" + mention
+    assert body(photo) == "a green door\n\n" + mention
     [entity] = photo["caption_entities"]
     assert entity["type"] == "text_mention"
     assert entity["user"]["id"] == 1003
@@ -252,8 +249,8 @@ async def test_a_long_prompt_is_cut_to_fit_the_caption(harness: Harness) -> None
     request = s.say(s.cmd(f"/imagine {prompt}"))
     photo = await s.result(request)
     assert s.creates()[0]["prompt"] == prompt  # Evolink gets all of it
-    caption = photo["caption"]
-    assert len(caption) <= 1024
+    caption = body(photo)
+    assert len(photo["caption"]) <= 1024
     assert caption.endswith("…" + s.caption("")) and caption.startswith("word word")
 
 
@@ -293,7 +290,7 @@ async def test_image_sent_as_a_file_with_a_caption(harness: Harness) -> None:
         caption="/edit add a rainbow",
     )
     photo = await s.result(request)
-    assert photo["caption"] == "add a rainbow"
+    assert body(photo) == "add a rainbow"
     [create] = s.creates()
     assert create["model"] == IMAGE_TO_IMAGE
     assert len(image_urls(create)) == 1
@@ -307,7 +304,7 @@ async def test_album_of_two_with_caption_is_one_wan_job(harness: Harness, where:
     items = s.album([jpeg(800, 600), jpeg(600, 800, (10, 200, 10))], "/edit blend these")
 
     photo = await s.result(items[0])
-    assert photo["caption"] == s.caption("blend these")
+    assert body(photo) == s.caption("blend these")
     [create] = s.creates()  # one job for the whole album
     assert create["model"] == IMAGE_TO_IMAGE
     assert len(image_urls(create)) == 2
@@ -332,7 +329,7 @@ async def test_album_with_the_caption_on_the_second_item(harness: Harness) -> No
     items = s.album([jpeg(800, 600), jpeg(640, 640)], "/edit swap the colours", index=1)
 
     photo = await s.result(items[1])
-    assert photo["caption"] == "swap the colours"
+    assert body(photo) == "swap the colours"
     [create] = s.creates()
     assert create["model"] == IMAGE_TO_IMAGE
     assert len(image_urls(create)) == 2
@@ -346,7 +343,7 @@ async def test_edit_as_a_reply_to_a_photo(harness: Harness, where: str) -> None:
     request = s.say(s.cmd("/edit make it snow"), reply_to=original["message_id"])
 
     photo = await s.result(request)
-    assert photo["caption"] == s.caption("make it snow")
+    assert body(photo) == s.caption("make it snow")
     [create] = s.creates()
     assert create["model"] == IMAGE_TO_IMAGE
     assert upload_sizes(harness) == [(800, 600)]
@@ -388,7 +385,7 @@ async def test_animate_as_a_reply_to_the_bots_own_result(harness: Harness) -> No
 
     request = s.say("/animate the light turns", reply_to=photo["message_id"])
     video = await s.result(request, "video")
-    assert video["caption"] == "the light turns"
+    assert body(video) == "the light turns"
     create = s.creates()[-1]
     assert create["model"] == IMAGE_TO_VIDEO
     assert len(image_urls(create)) == 1
@@ -404,22 +401,26 @@ async def test_n_4_makes_an_album_and_a_buttons_message(harness: Harness) -> Non
     s = Scene(harness)
     request = s.say("/imagine four kittens --n 4")
 
-    buttons_message = await harness.reply_in(
-        s.chat_id, lambda m: m.get("text") == t("result_buttons")
-    )
+    final = await s.final_status(request)
     photos = [m for m in s.tg.bot_messages(s.chat_id) if m.get("photo")]
     assert len(photos) == 4
     assert all(m["reply_to_message"]["message_id"] == request["message_id"] for m in photos)
+    [buttons_message] = [m for m in s.tg.bot_messages(s.chat_id) if m.get("text") == final]
     assert buttons_message["reply_to_message"]["message_id"] == photos[0]["message_id"]
     assert len({m["media_group_id"] for m in photos}) == 1
-    assert photos[0]["caption"] == "four kittens"
+    assert body(photos[0]) == "four kittens\n--n 4"
     assert len(s.tg.calls_to("sendMediaGroup")) == 1
     job = job_id_of(buttons_message)
-    assert buttons(buttons_message) == [f"again:{job}"] + [f"animate:{job}:{i}" for i in range(4)]
+    # One row that fits a phone: Again, Animate (asks which picture), Original.
+    assert buttons(buttons_message) == [f"again:{job}", f"pick:{job}", f"orig:{job}"]
     [create] = s.creates()
     assert create["n"] == 4
 
-    # "Animate 3" asks what should move in the third picture; the default motion animates it.
+    # Animate asks which picture, in place; "3" asks what should move in the third picture
+    # and the default motion animates it.
+    s.tg.press_button(s.chat, s.alice, buttons_message["message_id"], f"pick:{job}")
+    picks = [f"animate:{job}:{i}" for i in range(4)] + [f"back:{job}"]
+    await s.wait(lambda: buttons(buttons_message) == picks)
     s.tg.press_button(s.chat, s.alice, buttons_message["message_id"], f"animate:{job}:2")
     question = await harness.reply_in(s.chat_id, lambda m: "ask:motion" in buttons(m))
     assert question["text"] == t("ask_motion_numbered", index=3)
@@ -437,7 +438,7 @@ async def test_animate_duration_and_quality_reach_evolink(harness: Harness) -> N
     request = s.photo(jpeg(640, 480), "/animate --duration 10 slow zoom --quality 1080p --raw")
 
     video = await s.result(request, "video")
-    assert video["caption"] == "slow zoom"
+    assert body(video) == "slow zoom\n--duration 10 --quality 1080p --raw"
     [create] = s.creates()
     assert create["model"] == IMAGE_TO_VIDEO
     assert (create["duration"], create["quality"]) == (10, "1080p")
@@ -522,10 +523,8 @@ async def test_again_on_an_edit_uses_the_same_photo_again(harness: Harness) -> N
     await harness.start()
     s = Scene(harness)
     request = s.photo(jpeg(800, 600), "/edit make it autumn --n 2")
-    buttons_message = await harness.reply_in(
-        s.chat_id, lambda m: m.get("text") == t("result_buttons")
-    )
-    await s.final_status(request)
+    final = await s.final_status(request)
+    buttons_message = await harness.reply_in(s.chat_id, lambda m: m.get("text") == final)
 
     s.tg.press_button(s.chat, s.alice, buttons_message["message_id"], buttons(buttons_message)[0])
     await s.wait(lambda: len(s.tg.calls_to("sendMediaGroup")) == 2)
@@ -549,7 +548,7 @@ async def test_animate_button_makes_a_video_from_the_result(harness: Harness) ->
     assert question["text"] == t("ask_motion")  # the picture's prompt is no motion (issue 11)
     s.tg.press_button(s.chat, s.alice, question["message_id"], "ask:motion")
     video = await s.result(photo, "video")
-    assert video["caption"] == t("default_motion")
+    assert body(video) == t("default_motion")
     create = s.creates()[-1]
     assert create["model"] == IMAGE_TO_VIDEO
     assert (create["duration"], create["quality"]) == (5, "720p")
@@ -567,7 +566,7 @@ async def test_a_result_too_big_for_a_photo_comes_as_a_document(harness: Harness
     request = s.say("/imagine a tiny square --size 768x768")
 
     document = await s.result(request, "document")
-    assert document["caption"] == "a tiny square"
+    assert body(document) == "a tiny square\n--size 768x768"
     assert document["document"]["file_size"] > 10 * 1024 * 1024
     assert buttons(document)[0].startswith("again:")
     assert not any(m.get("photo") for m in s.tg.bot_messages(s.chat_id))
@@ -585,27 +584,37 @@ async def test_a_result_past_50_mb_comes_as_a_link(harness: Harness) -> None:
     assert "24 hours" in link["text"]
     assert link["text"].split("\n")[-1].startswith(harness.evo.url)
     assert not any(m.get("photo") or m.get("document") for m in s.tg.bot_messages(s.chat_id))
-    assert (await s.final_status(request)).startswith("✅")
+    final = await s.final_status(request)
+    assert final.startswith("✅")
+    # The cost and the Again button come in a message under the link.
+    under = await harness.reply_in(s.chat_id, lambda m: m.get("text") == final)
+    assert under["reply_to_message"]["message_id"] == link["message_id"]
+    assert [b.split(":")[0] for b in buttons(under)] == ["again"] and not buttons(link)
 
 
 # --- 9. the status message ----------------------------------------------------------------------
 
 
-async def test_one_status_message_per_job_edited_to_done(harness: Harness) -> None:
+async def test_one_status_message_per_job_removed_once_the_result_is_in(
+    harness: Harness,
+) -> None:
     await harness.start()
     s = Scene(harness)
     request = s.say("/imagine a quiet harbour")
-    await s.result(request)
+    photo = await s.result(request)
     final = await s.final_status(request)
 
-    assert final.startswith("✅")
-    texts = [m for m in s.replies_to(request) if "text" in m]
-    assert len(texts) == 1  # one status message, edited
-    assert buttons(texts[0]) == []  # the Cancel button went when the job started
-    history = s.tg.edit_history(s.chat, texts[0]["message_id"])
-    assert history[0] == t("status_submitting")  # it could start at once: no queue shown
-    assert history[-1] == final
+    # One message per outcome: the result (its footer saying what it cost); the status
+    # message, deleted after the result arrived.
+    assert final == footer(photo) == "✅ Job #1: 1 credit charged. Left: 9 of 10 daily."
+    assert [m for m in s.replies_to(request) if "text" in m] == []
+    [deleted] = s.tg.calls_to("deleteMessage")
+    history = s.tg.edit_history(s.chat, deleted.params["message_id"])
+    # It could start at once: no queue shown; it named the job and what it held.
+    assert history[0] == "🚀 Job #1: starting… · 1 credit reserved"
     assert len(history) == len(set(history))  # no edit repeats the text it already shows
+    sends = [c.method for c in s.tg.calls if c.method in ("sendPhoto", "deleteMessage")]
+    assert sends == ["sendPhoto", "deleteMessage"]  # deliver first, then tidy
 
 
 async def test_second_job_waits_in_the_queue(harness: Harness) -> None:
@@ -613,12 +622,14 @@ async def test_second_job_waits_in_the_queue(harness: Harness) -> None:
     s = Scene(harness)
     harness.evo.task_duration = 0.6
     requests = [s.say("/imagine the first picture"), s.say("/imagine the second picture")]
-    queued = t("status_queued", position=1)
     waiting: list[Json] = []
+
+    def queued(text: str) -> bool:
+        return text.startswith("⏳ Job #") and " is 1st in line · 1 credit reserved." in text
 
     def one_waits_while_one_runs() -> bool:
         # Updates are handled concurrently: either command may be the one that waits.
-        waiting[:] = [r for r in requests if (s.status(r) or {}).get("text") == queued]
+        waiting[:] = [r for r in requests if queued((s.status(r) or {}).get("text", ""))]
         return len(waiting) == 1 and len(s.creates()) == 1
 
     await s.wait(one_waits_while_one_runs)
@@ -630,11 +641,10 @@ async def test_second_job_waits_in_the_queue(harness: Harness) -> None:
         await s.result(request)
     assert len(s.creates()) == 2
     history = s.tg.edit_history(s.chat, status["message_id"])
-    assert history[0] == queued  # the job ahead is running, not waiting: #1, never #2
-    assert history.count(queued) == 1
+    assert queued(history[0])  # the job ahead is running, not waiting: 1st, never 2nd
+    assert len([text for text in history if queued(text)]) == 1
     await s.final_status(waiting[0])
-    done = s.status(waiting[0])
-    assert done is not None and buttons(done) == []  # no Cancel once it started
+    assert s.status(waiting[0]) is None  # gone once the result arrived
 
 
 async def test_refused_status_edits_do_not_fail_the_job(harness: Harness) -> None:
@@ -646,7 +656,7 @@ async def test_refused_status_edits_do_not_fail_the_job(harness: Harness) -> Non
     request = s.say("/imagine a stubborn goat")
 
     photo = await s.result(request)
-    assert photo["caption"] == "a stubborn goat"
+    assert body(photo) == "a stubborn goat"
     assert buttons(photo)[0].startswith("again:")
     assert s.tg.calls_to("editMessageText")  # edits were tried and refused
     assert all(c.status == 400 for c in s.tg.calls_to("editMessageText"))

@@ -15,7 +15,12 @@ async def test_group_cap_limits_what_members_spend_together(harness: Harness) ->
     alice, bob = tg.user(1001, "Alice", username="alice"), tg.user(1002, "Bob")
 
     tg.send_text(admin_chat, admin, "/setlimit -100500 2")
-    await harness.reply_in(admin_chat["id"], lambda m: "-100500" in m.get("text", ""))
+    set_cap = await harness.reply_in(admin_chat["id"], lambda m: "-100500" in m.get("text", ""))
+    # The group by its title (Telegram's), not as "Group -100500".
+    assert set_cap["text"] == (
+        "The group “Team” (-100500) may now spend 2 credits a day in total; each member's "
+        "own credits still apply."
+    )
     tg.send_text(admin_chat, admin, "/setlimit -100500 lots")  # a bad amount is explained
     await harness.reply_in(admin_chat["id"], lambda m: "lots" in m.get("text", ""))
 
@@ -40,7 +45,7 @@ async def test_group_cap_limits_what_members_spend_together(harness: Harness) ->
 
     # An admin inside the group lifts the cap with `here`.
     tg.send_text(group, admin, f"/setlimit@{BOT_USERNAME} here default")
-    cleared = t("admin_group_limit_cleared", chat=-100500)
+    cleared = t("admin_group_limit_cleared", chat="“Team” (-100500)")
     await harness.reply_in(group["id"], lambda m: m.get("text") == cleared)
     tg.send_text(group, bob, f"/imagine@{BOT_USERNAME} a fox")
     await tg.wait_for(

@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.app import Tuning
+from bot.texts.plurals import Ordinal
 from tests.conftest import ManualClock
 from tests.e2e.conftest import ADMIN_ID, BOT_USERNAME, FAST_TUNING, Harness
+from tests.e2e.outcomes import failure_reason, outcome_of
 from tests.fakes.telegram import FakeTelegram
 
 Message = dict[str, Any]
@@ -29,12 +31,13 @@ PRICES = (
     "/animate 5 per 5 s at 720p (480p half, 1080p double) · "
     "/video 5 per 5 s at 720p (480p half, 1080p double)"
 )
-QUEUED = "⏳ Queued"
-PAUSED = "⏸ Queued"
-STARTING = "🚀 Starting…"
+QUEUED = "⏳ Job #"
+PAUSED = "⏸ Job #"
+STARTING = "🚀 Job #"
 ACCEPTED = (QUEUED, PAUSED, STARTING)  # how a status message first looks
-CANCELLED = "🚫 Cancelled. Nothing was charged."
-BANNED = "You can't use this bot."
+CANCELLED = "🚫 Job #"  # "... cancelled. Nothing was charged."
+BANNED = "An admin has blocked you from using this bot."
+JOBS_HEADER = "Your jobs (/cancel <number> withdraws a waiting one):"
 ADMIN_ONLY = "That command is for admins only."
 
 
@@ -71,7 +74,8 @@ def quota_text(
 def no_credits(left: str, refill: str, bonus: str | None = None, cost: str = "1") -> str:
     bonus_part = f" and {bonus} bonus" if bonus else ""
     return (
-        f"Not enough credits: this costs {cost}, you have {left} left today{bonus_part}. "
+        f"Not enough credits: this costs {cost} credit{'' if cost == '1' else 's'}, "
+        f"you have {left} left today{bonus_part}. "
         f"Your daily credits refill at {refill}."
     )
 
@@ -173,12 +177,23 @@ class Person:
         return await self.result_of(request)
 
     async def wait_status(self, status: Message, predicate: Callable[[str], bool]) -> str:
-        """Wait until the status message (edits applied) has a text matching `predicate`."""
-        found = await self.h.reply_in(
-            self.chat["id"],
-            lambda m: m["message_id"] == status["message_id"] and predicate(text_of(m)),
-        )
-        return text_of(found)
+        """Wait until the status message (edits applied), or once it is gone the job's
+        outcome (see tests/e2e/outcomes.py), has a text matching `predicate`."""
+        chat_id = self.chat["id"]
+        found: list[str] = []
+
+        def check() -> bool:
+            current = self.tg.world.get_message(chat_id, status["message_id"])
+            if current is not None:
+                text: str | None = text_of(current)
+            else:
+                text = outcome_of(self.tg, chat_id, status["reply_to_message"])
+            if text is not None and predicate(text):
+                found.append(text)
+            return bool(found)
+
+        await self.tg.wait_for(check, 15)
+        return found[-1]
 
     def answers_to(self, request: Message) -> list[Message]:
         return [m for m in self.tg.bot_messages(self.chat["id"]) if replies_to(m, request)]
@@ -244,7 +259,7 @@ async def test_daily_credits_run_out_then_a_grant_lets_her_go_on(harness: Harnes
     assert generations(harness) == 10
 
     assert await boss.ask("/grant @alice 5") == (
-        "Granted 5 to @alice (1001). Their bonus balance is now 5."
+        "Granted 5 credits to @alice (1001). Their bonus balance is now 5."
     )
     assert await alice.ask("/quota") == quota_text("0", "10", refill, bonus="5")
     photo = await alice.generate("paid from the bonus")
@@ -264,7 +279,7 @@ async def test_daily_credits_are_spent_before_bonus(harness: Harness) -> None:
     await bob.ask("/start")  # the bot has seen @bob now
     assert (
         await boss.ask("/grant @bob 3")
-        == "Granted 3 to @bob (1002). Their bonus balance is now 3."
+        == "Granted 3 credits to @bob (1002). Their bonus balance is now 3."
     )
     await bob.generate("a cheap one")
     assert await bob.ask("/quota") == quota_text("9", "10", refill, bonus="3")
@@ -285,18 +300,22 @@ async def test_fifty_concurrent_imagines_accept_exactly_ten(harness: Harness) ->
     requests = [alice.send(f"/imagine race {i}") for i in range(50)]
 
     def first_answers() -> list[Message] | None:
+        """Each request's first answer as posted (a status message is deleted once its
+        result is in, so the chat alone no longer shows it)."""
         answers = []
         for request in requests:
-            found = alice.answers_to(request)
+            found = sorted(
+                (m for m in alice.posted.values() if replies_to(m, request)),
+                key=lambda m: m["message_id"],
+            )
             if not found:
                 return None
             answers.append(found[0])
         return answers
 
     await harness.tg.wait_for(lambda: first_answers() is not None, 30)
-    found = first_answers()
-    assert found is not None
-    answers = [alice.as_posted(a) for a in found]
+    answers = first_answers()
+    assert answers is not None
     refusals = [a for a in answers if text_of(a).startswith("Not enough credits")]
     accepted = [a for a in answers if text_of(a).startswith(ACCEPTED)]
     assert len(accepted) == 10, [text_of(a) for a in answers]
@@ -329,12 +348,12 @@ async def test_failed_job_restores_the_balance(harness: Harness) -> None:
     harness.evo.fail_next_tasks("service_error")
     status = await alice.status_of("/imagine this one breaks")
     final = await alice.wait_status(status, lambda text: text.startswith("❌"))
-    assert final == (
-        "❌ The generation service had a problem and could not finish this job. Please "
+    assert failure_reason(final) == (
+        "The generation service had a problem and could not finish this job. Please "
         "try again in a few minutes. Nothing was charged."
     )
     assert await alice.ask("/quota") == full
-    assert text_of(status) == STARTING and not callback_data(status)
+    assert text_of(status).startswith(STARTING) and not callback_data(status)
     jobs = await alice.ask("/jobs")
     assert jobs.splitlines()[1].endswith("/imagine · failed · 0 charged · this one breaks")
 
@@ -395,25 +414,35 @@ async def test_jobs_and_cancel_of_queued_jobs_while_paused(harness: Harness) -> 
     statuses = [await alice.status_of(f"/imagine waiting {i}") for i in (1, 2, 3)]
     ids = [job_id_of(s) for s in statuses]
     for position, status in enumerate(statuses, start=1):
-        assert text_of(status).startswith(f"{PAUSED} (#{position}). Generation is paused")
+        assert text_of(status) == (
+            f"{PAUSED}{ids[position - 1]} is {Ordinal(position).spoken('en')} in line · "
+            "1 credit reserved. Generation is paused by the operator; your job will start "
+            "when it resumes."
+        )
     assert await alice.ask("/quota") == quota_text("7", "10", refill, queued=3)
     jobs = await alice.ask("/jobs")
     assert jobs.splitlines() == [
-        "Your jobs:",
+        JOBS_HEADER,
         *(f"#{ids[i]} /imagine · waiting · 1 reserved · waiting {i + 1}" for i in range(3)),
     ]
 
     # /cancel alone withdraws the oldest waiting job; /cancel N that job.
     assert await alice.ask("/cancel") == f"Job #{ids[0]} cancelled; nothing was charged."
-    assert await alice.wait_status(statuses[0], lambda t: t == CANCELLED) == CANCELLED
+    cancelled = await alice.wait_status(statuses[0], lambda t: t.startswith(CANCELLED))
+    assert cancelled == f"🚫 Job #{ids[0]} cancelled. Nothing was charged."
     assert await alice.ask(f"/cancel #{ids[1]}") == (
         f"Job #{ids[1]} cancelled; nothing was charged."
     )
-    await alice.wait_status(statuses[1], lambda t: t == CANCELLED)
+    await alice.wait_status(statuses[1], lambda t: t.startswith(CANCELLED))
     assert await alice.ask("/quota") == quota_text("9", "10", refill, queued=1)
-    assert await alice.ask("/cancel 99999") == "I can't find that job any more."
+    # A number that names no job of hers is answered with that number, precisely.
+    assert await alice.ask("/cancel 99999") == (
+        "You have no job #99999. /jobs lists your jobs and their numbers."
+    )
     # Past SQLite's integer range, and digits that int() refuses: answers, not silence.
-    assert await alice.ask("/cancel 99999999999999999999999") == "I can't find that job any more."
+    assert (await alice.ask("/cancel 99999999999999999999999")).startswith(
+        "You have no job #99999999999999999999999."
+    )
     assert await alice.ask("/cancel ²") == (
         "Use /cancel to withdraw your oldest waiting job, or /cancel <job number>."
     )
@@ -422,15 +451,17 @@ async def test_jobs_and_cancel_of_queued_jobs_while_paused(harness: Harness) -> 
     )
     # Someone else's job number is not theirs to cancel.
     bob = Person(harness, 1002, "Bob", "bob")
-    assert await bob.ask(f"/cancel {ids[2]}") == "I can't find that job any more."
+    assert await bob.ask(f"/cancel {ids[2]}") == (
+        f"You have no job #{ids[2]}. /jobs lists your jobs and their numbers."
+    )
     assert generations(harness) == 0
 
     assert await boss.ask("/resume") == "Resumed: submitting again."
-    await alice.wait_status(statuses[2], lambda t: t.startswith("✅ Done"))
+    await alice.wait_status(statuses[2], lambda t: t.startswith("✅ Job #"))
     assert await alice.ask(f"/cancel {ids[2]}") == f"Job #{ids[2]} has already finished."
     assert await alice.ask("/quota") == quota_text("9", "10", refill)
     assert (await alice.ask("/jobs")).splitlines() == [
-        "Your jobs:",
+        JOBS_HEADER,
         f"#{ids[2]} /imagine · done · 1 charged · waiting 3",
         f"#{ids[1]} /imagine · cancelled · 0 charged · waiting 2",
         f"#{ids[0]} /imagine · cancelled · 0 charged · waiting 1",
@@ -454,11 +485,11 @@ async def test_jobs_shows_running_and_the_last_ten_finished(harness: Harness) ->
     await boss.ask("/resume")
     harness.evo.stall_next_tasks()
     running = await alice.status_of("/imagine still going")
-    await alice.wait_status(running, lambda t: t.startswith("🎨 Working"))
+    await alice.wait_status(running, lambda t: t.startswith("🎨 Job #"))
 
     running_id = await alice.job_number("still going")
     lines = (await alice.ask("/jobs")).splitlines()
-    assert lines[0] == "Your jobs:"
+    assert lines[0] == JOBS_HEADER
     assert lines[1].startswith(f"#{running_id} /imagine · running ")
     assert lines[1].endswith(" · 1 reserved · still going")
     newest_ten = list(reversed(ids))[:10]
@@ -479,10 +510,10 @@ async def test_cancel_of_a_job_evolink_already_has(harness: Harness) -> None:
     stuck = await alice.status_of("/imagine never ends")
     await harness.evo.wait_for(lambda: len(harness.evo.tasks) == 1)
     waiting = await alice.status_of("/imagine behind it")
-    assert text_of(waiting).startswith(f"{QUEUED} (#1)")
+    assert text_of(waiting).startswith(QUEUED) and " is 1st in line · " in text_of(waiting)
     assert await alice.ask("/quota") == quota_text("8", "10", refill, running=1, queued=1)
 
-    assert text_of(stuck) == STARTING and not callback_data(stuck)
+    assert text_of(stuck).startswith(STARTING) and not callback_data(stuck)
     stuck_id = await alice.job_number("never ends")
     assert await alice.ask(f"/cancel {stuck_id}") == (
         f"Job #{stuck_id} is already being generated and can't be stopped. You'll only be "
@@ -497,10 +528,10 @@ async def test_cancel_of_a_job_evolink_already_has(harness: Harness) -> None:
     assert harness.tg.callback_answers[query]["text"] == (
         f"Job #{waiting_id} cancelled; nothing was charged."
     )
-    await alice.wait_status(waiting, lambda t: t == CANCELLED)
+    await alice.wait_status(waiting, lambda t: t.startswith(CANCELLED))
     assert await alice.ask("/quota") == quota_text("9", "10", refill, running=1)
-    working = await alice.wait_status(stuck, lambda t: t.startswith("🎨 Working"))
-    assert working.startswith("🎨 Working: 42%")
+    working = await alice.wait_status(stuck, lambda t: t.startswith("🎨 Job #"))
+    assert working.startswith(f"🎨 Job #{stuck_id}: 42%")
     current = harness.tg.world.get_message(alice.chat["id"], stuck["message_id"])
     assert current is not None and callback_data(current) == []  # never offered Cancel
     assert len(harness.evo.tasks) == 1
@@ -574,10 +605,10 @@ async def test_group_cancel_button_is_for_the_requester_only(harness: Harness) -
     owner = tg.press_button(team, alice.user, status["message_id"], f"cancel:{job_id}")
     await tg.wait_for(lambda: owner in tg.callback_answers)
     assert tg.callback_answers[owner]["text"] == f"Job #{job_id} cancelled; nothing was charged."
-    await alice.wait_status(status, lambda t: t == CANCELLED)
+    await alice.wait_status(status, lambda t: t.startswith(CANCELLED))
     assert await alice.ask("/quota") == quota_text("10", "10", "00:00 UTC (in 10 h 30 min)")
     await boss.ask("/resume")
     assert await alice.ask("/jobs") == (
-        f"Your jobs:\n#{job_id} /imagine · cancelled · 0 charged · wait for me"
+        f"{JOBS_HEADER}\n#{job_id} /imagine · cancelled · 0 charged · wait for me"
     )
     assert generations(harness) == 0

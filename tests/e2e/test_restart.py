@@ -24,7 +24,7 @@ async def test_running_job_is_delivered_once_after_a_restart(harness: Harness) -
     await harness.start()
     await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")), timeout=20)
     await tg.wait_for(
-        lambda: any("✅" in m.get("text", "") for m in tg.bot_messages(chat["id"])), 10
+        lambda: any("✅" in m.get("caption", "") for m in tg.bot_messages(chat["id"])), 10
     )
     photos = [m for m in tg.bot_messages(chat["id"]) if m.get("photo")]
     assert len(photos) == 1
@@ -78,21 +78,20 @@ async def test_a_final_status_cut_off_by_a_restart_is_shown_after_it(harness: Ha
     bot = await harness.start()
     alice = tg.user(1001, "Alice", username="alice")
     chat = tg.private_chat(alice)
-    # Every status edit fails, the final one included, until the bot is stopped.
-    tg.fail_next("editMessageText", error_code=502, description="Bad Gateway", times=10_000)
+    # The cost footer and the status message's removal fail until the bot is stopped.
+    tg.fail_next("editMessageCaption", error_code=502, description="Bad Gateway", times=10_000)
+    tg.fail_next("deleteMessage", error_code=502, description="Bad Gateway", times=10_000)
     tg.send_text(chat, alice, "/imagine a lighthouse")
-    await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")))
+    photo = await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")))
     await tg.wait_for(lambda: _job_states(harness) == ["done"])
+    await tg.wait_for(lambda: len(tg.calls_to("editMessageCaption")) >= 2)  # tried again
     await bot.shutdown()
     status = tg.bot_messages(chat["id"])[0]
-    assert not status["text"].startswith("✅")  # the job ended, its message did not say so
+    assert "text" in status and "✅" not in photo["caption"]  # ended, not yet said so
 
     tg.clear_failures()
     await harness.start()
-    await harness.reply_in(
-        chat["id"],
-        lambda m: m["message_id"] == status["message_id"] and m["text"].startswith("✅"),
-    )
+    await tg.wait_for(lambda: "✅" in photo["caption"] and tg.bot_messages(chat["id"]) == [photo])
     assert len([m for m in tg.bot_messages(chat["id"]) if m.get("photo")]) == 1
     assert harness.ledger(1001) == [("reserve", 100), ("charge", 100)]
 
@@ -131,28 +130,30 @@ def _delivered_kinds(harness: Harness) -> list[str]:
     return [item["kind"] for (delivered,) in rows for item in json.loads(delivered)]
 
 
-async def test_a_restart_between_an_album_and_its_buttons_sends_only_the_buttons(
+async def test_a_restart_between_an_album_and_its_cost_message_sends_only_that(
     harness: Harness,
 ) -> None:
     tg = harness.tg
     bot = await harness.start()
     alice = tg.user(1001, "Alice", username="alice")
     chat = tg.private_chat(alice)
-    # The buttons message (the second sendMessage) is told to wait far longer than the test.
+    # The message under the album (the second sendMessage, with the cost and the buttons)
+    # is told to wait far longer than the test.
     flood = "Too Many Requests: retry after 60"
     tg.fail_next("sendMessage", error_code=429, description=flood, retry_after=60, after=1)
     tg.send_text(chat, alice, "/imagine four kittens --n 4")
-    await tg.wait_for(lambda: _delivered_kinds(harness) == ["photo"] * 4)
+    await tg.wait_for(lambda: any(c.status == 429 for c in tg.calls_to("sendMessage")))
     await bot.shutdown()
-    assert _job_states(harness) == ["delivering"]
+    assert _delivered_kinds(harness) == ["photo"] * 4
+    assert _job_states(harness) == ["done"]  # charged; only its outcome is still owed
 
     # A new process can't know the window its predecessor was told about (the first one
     # must have kept every window it was told about).
     assert tg.calls_inside_retry_after == 0
     tg.retry_windows = RetryAfterWindows(grace=0.2)
     await harness.start()
-    await harness.reply_in(chat["id"], lambda m: m.get("text", "").startswith("✅"))
-    assert _delivered_kinds(harness) == ["photo"] * 4 + ["buttons"]
+    under = await harness.reply_in(chat["id"], lambda m: m.get("text", "").startswith("✅"))
+    assert under["text"] == "✅ Job #1: 4 credits charged. Left: 6 of 10 daily."
     assert len([m for m in tg.bot_messages(chat["id"]) if m.get("photo")]) == 4
     assert len(tg.calls_to("sendMediaGroup")) == 1
     assert harness.ledger(1001) == [("reserve", 400), ("charge", 400)]

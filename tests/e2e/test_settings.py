@@ -7,7 +7,7 @@ import pytest
 
 from bot.messages import t
 from bot.parsing import size_for_aspect
-from handlers import ADMIN_MENU, MENU
+from handlers import ADMIN_MENU, user_menu
 from tests.e2e.conftest import ADMIN_ID, Harness
 from tests.e2e.test_questions import LANGS, Chatter, prompts
 from tests.e2e.test_quota import callback_data, text_of
@@ -53,7 +53,8 @@ async def test_the_menus_offer_settings_and_admins_get_their_commands(harness: H
     for params in calls:
         names = [c["command"] for c in params["commands"]]
         assert "settings" in names and "id" in names
-        expected = [*MENU, *ADMIN_MENU] if "scope" in params else list(MENU)
+        menu = user_menu(selling=False)
+        expected = [*menu, *ADMIN_MENU] if "scope" in params else list(menu)
         assert names == expected
     assert [p["scope"]["chat_id"] for p in calls if "scope" in p] == [ADMIN_ID, ADMIN_ID]
 
@@ -131,7 +132,8 @@ async def test_the_reply_language_setting_changes_every_reply(
     status = await alice.answer(request)
     await alice.answer(request, "photo")
     history = harness.tg.edit_history(chat_id, status["message_id"])
-    assert t("status_submitting", other) in history  # the job's own messages follow it too
+    starting = t("status_submitting", other, job=1, reserved="")
+    assert history[0].startswith(starting)  # the job's own messages follow it too
     # It lasts: after a restart, still the chosen language; "as my Telegram" goes back.
     await bot.shutdown()
     await harness.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.messages import t
 from bot.mp4 import probe
 from tests.e2e.conftest import Harness
+from tests.e2e.outcomes import body
 from tests.e2e.test_generation import Scene, buttons, job_id_of
 from tests.fakes.evolink.media import ASSETS
 
@@ -17,7 +18,7 @@ async def test_video_delivers_a_video_with_an_again_button(harness: Harness) -> 
     request = s.say(s.cmd("/video a paper boat in the rain"))
 
     video = await s.result(request, "video")
-    assert video["caption"] == s.caption("a paper boat in the rain")
+    assert body(video) == s.caption("a paper boat in the rain")
     assert video["reply_to_message"]["message_id"] == request["message_id"]
     assert buttons(video) == [f"again:{job_id_of(video)}"]  # no Animate on a video
     # Stated from the MP4 itself, so clients show the size and length before playing it.

@@ -21,6 +21,7 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
 )
+DELETE_WINDOW = 48 * 3600  # seconds after which a message can't be deleted for everyone
 _MEDIA_KEYS = ("photo", "video", "animation", "document", "audio", "voice")
 _COPY_KEYS = (*_MEDIA_KEYS, "text", "entities", "caption", "caption_entities", "has_media_spoiler")
 
@@ -188,10 +189,22 @@ class MessageMethods:
         return self._apply_edit(self._editable(params), {}, params)
 
     async def delete_message(self, params: Params, parts: Parts) -> bool:
+        """Telegram's rules (deleteMessage): at most 48 h old; in a group, someone else's
+        message only with the right to delete (an administrator or the owner)."""
         chat = self.chat(params["chat_id"])
         message = self.world.get_message(chat["id"], params["message_id"])
-        if message is None or not self.world.delete_message(chat["id"], params["message_id"]):
+        if message is None:
             raise runtime_error("message to delete not found")
+        if time.time() - message["date"] > DELETE_WINDOW:
+            raise runtime_error("message can't be deleted for everyone")
+        status = self.world.member_status.get((chat["id"], self.world.bot_user["id"]))
+        if (
+            self.world.is_group(chat)
+            and not self.world.is_from_bot(message)
+            and status not in ("administrator", "creator")
+        ):
+            raise runtime_error("message can't be deleted")
+        self.world.delete_message(chat["id"], params["message_id"])
         self.notify("bot_delete", message)
         return True
 
