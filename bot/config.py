@@ -78,6 +78,9 @@ class FixedSettings(BaseSettings):
     # operator's HTTPS proxy, which forwards both public URLs here).
     web_listen: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # Prometheus metrics at /metrics on the same listener (which then runs even without
+    # WEBHOOK_URL or EVOLINK_CALLBACK_URL); off by default: nothing listens unasked.
+    metrics_enabled: bool = False
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -1,5 +1,5 @@
-"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags
-and the albums waiting to go quiet."""
+"""SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags,
+the albums waiting to go quiet and the queue's light reads."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from storage.database import Database
 from storage.job_stats import Stats
 from storage.jobs import Jobs
 from storage.media import Flags, Media
+from storage.queue import Queue
 from storage.users import Users
 
 
@@ -25,6 +26,7 @@ class Storage:
         self.flags = Flags(db)
         self.chats = Chats(db, clock)
         self.albums = Albums(db, clock)
+        self.queue = Queue(db)
 
     @classmethod
     async def open(

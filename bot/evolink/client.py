@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from bot import metrics
 from bot.evolink.errors import (
     EvolinkError,
     EvolinkResponseError,
@@ -183,7 +184,9 @@ class EvolinkClient:
         try:
             response = await self._http.request(method, url, **kwargs)
         except httpx.RequestError as exc:
+            metrics.evolink_call(url, "network")
             raise error_from_transport(exc) from exc
+        metrics.evolink_call(url, response.status_code)
         try:
             body: Any = response.json()
         except (ValueError, UnicodeDecodeError):

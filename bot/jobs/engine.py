@@ -28,11 +28,12 @@ from bot.evolink.errors import (
 from bot.evolink.models import GenerationRequest, Task
 from bot.jobs import failures, submission
 from bot.jobs.alerts import AdminAlerts
+from bot.jobs.events import log_state
 from bot.jobs.failures import Failure
 from bot.jobs.handover import Handover
 from bot.jobs.inputs import DOWNLOAD_RETRY, upload_inputs
-from bot.jobs.schedule import next_poll_delay
 from bot.jobs.status import StatusReporter
+from bot.jobs.tracking import CHECK_CONCURRENCY, CHECK_RATE, CheckBudget, Tracker, Tracking
 from bot.messages import t
 from bot.models import registry
 from bot.pricing import Prices
@@ -54,6 +55,9 @@ class EngineConfig:
     video_timeout: float = 1800.0
     callback_url: str | None = None
     poll_scale: float = 1.0  # tests shrink the poll schedule; production keeps 1.0
+    check_rate: float = CHECK_RATE  # status checks a second for the whole bot
+    queue_refresh: float = submission.REFRESH_INTERVAL
+    place_edit_interval: float = submission.PLACE_EDIT_INTERVAL
     # Sending results: the links live 24 h, so a short outage must not cost the user them.
     delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
     # Fetching input photos from Telegram: a moment's trouble there passes.
@@ -91,16 +95,29 @@ class JobEngine:
         )
         self._wake = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._pokes: dict[str, asyncio.Event] = {}
         self._scheduler: asyncio.Task[None] | None = None
         self._paused = False
-        self._queue = submission.QueueBoard(storage, status, config.limits)
+        self._queue = submission.QueueBoard(
+            storage,
+            status,
+            config.limits,
+            clock,
+            refresh_interval=config.queue_refresh,
+            edit_interval=config.place_edit_interval,
+        )
+        self._tracker = Tracker(
+            clock=clock,
+            budget=CheckBudget(config.check_rate, CHECK_CONCURRENCY),
+            scale=config.poll_scale,
+            callbacks=bool(config.callback_url),
+        )
 
     # --- life cycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
         self._paused = await self.storage.flags.get(PAUSED_FLAG) == "1"
         await self._recover()
+        self._queue.start()
         self._scheduler = asyncio.create_task(self._schedule_forever(), name="job-scheduler")
         self.wake()
 
@@ -114,10 +131,16 @@ class JobEngine:
                 await task
         self._tasks.clear()
         self._scheduler = None
+        await self._queue.stop()
         await self._handover.stop()
 
     def wake(self) -> None:
         self._wake.set()
+
+    async def counts(self) -> tuple[dict[str, int], int]:
+        """(jobs by state, visible queue length) for /metrics."""
+        queue = self.storage.queue
+        return await queue.count_by_state(), len(await queue.line())
 
     @property
     def paused(self) -> bool:
@@ -141,6 +164,7 @@ class JobEngine:
         )
         if isinstance(outcome, Accepted):
             _log_accepted(outcome.job)
+            log_state(outcome.job, "queued", self._clock.now())
             await self._announce(outcome.job)
         else:
             log.info("job refused for user %s: %s", new.user_id, outcome.reason)
@@ -163,6 +187,7 @@ class JobEngine:
             return "missing", None
         cancelled = await self.storage.jobs.cancel_queued(job_id)
         if cancelled is not None:
+            log_state(cancelled, "cancelled", self._clock.now())
             await self.status.show(
                 cancelled, t("status_cancelled", cancelled.language), final=True
             )
@@ -186,9 +211,7 @@ class JobEngine:
 
     def poke(self, task_id: str) -> None:
         """An Evolink callback arrived: check that task now instead of at the next poll."""
-        event = self._pokes.get(task_id)
-        if event is not None:
-            event.set()
+        self._tracker.poke(task_id)
 
     # --- scheduling -----------------------------------------------------------------------
 
@@ -200,7 +223,7 @@ class JobEngine:
                 if not self._paused:
                     for job in await self.storage.jobs.claim_startable(self._config.limits):
                         self._spawn(job)
-                await self._queue.refresh(paused=self._paused)
+                self._queue.nudge(paused=self._paused)  # never waits for Telegram
             except Exception:
                 log.exception("scheduler pass failed")
 
@@ -208,6 +231,7 @@ class JobEngine:
         if job.id in self._tasks:
             return
         self._queue.forget(job.id)
+        log_state(job, job.state, self._clock.now())
         self._tasks[job.id] = asyncio.create_task(self._run(job), name=f"job-{job.id}")
 
     async def _recover(self) -> None:
@@ -259,12 +283,16 @@ class JobEngine:
         await self.status.show(job, t("status_submitting", job.language))
         request = self._request_for(job)
         await self.storage.jobs.mark_create_sent(job.id)
+        sent_at = self._clock.now()
         try:
             task = await self._client.create_task(request)
         except EvolinkError as error:
             raise await self._failure_from(error, creating=True) from error
-        await self.storage.jobs.mark_running(job.id, task.id, task.task_info.estimated_time)
-        return await self.storage.jobs.reload(job)
+        estimated = task.task_info.estimated_time
+        await self.storage.jobs.mark_running(job.id, task.id, estimated, sent_at)
+        job = await self.storage.jobs.reload(job)
+        log_state(job, "running", self._clock.now())
+        return job
 
     def _request_for(self, job: Job) -> GenerationRequest:
         """The strict request its model's spec builds (an unknown model raises)."""
@@ -276,29 +304,17 @@ class JobEngine:
         video = job.kind == "video"
         timeout = self._config.video_timeout if video else self._config.image_timeout
         started = job.submitted_at or self._clock.now()
-        deadline = started + timeout
-        estimated = job.estimated_time
-        poke = self._pokes.setdefault(job.task_id, asyncio.Event())
-        try:
-            while True:
-                now = self._clock.now()
-                if now >= deadline:
-                    raise Failure("err_timeout", "timeout")
-                delay = next_poll_delay(now - started, estimated, video=video)
-                delay = min(delay * self._config.poll_scale, deadline - now)
-                await wait_event(poke, delay)
-                poke.clear()
-                task = await self._poll(job.task_id)
-                if task is None:
-                    continue
-                if task.is_completed:
-                    return task
-                if task.is_failed:
-                    raise failures.from_task_error(task.error.code if task.error else None)
-                estimated = task.task_info.estimated_time or estimated
-                await self._show_progress(job, task, started, estimated)
-        finally:
-            self._pokes.pop(job.task_id, None)
+        facts = Tracking(job.task_id, video, started, started + timeout, job.estimated_time)
+
+        async def progress(task: Task, estimated: float | None) -> None:
+            await self._show_progress(job, task, started, estimated)
+
+        task = await self._tracker.follow(facts, self._poll, progress)
+        if task is None:
+            raise Failure("err_timeout", "timeout")
+        if task.is_failed:
+            raise failures.from_task_error(task.error.code if task.error else None)
+        return task
 
     async def _poll(self, task_id: str) -> Task | None:
         """One status check; None when it failed in a way worth trying again later."""
@@ -335,11 +351,15 @@ class JobEngine:
         await self.storage.jobs.mark_delivering(
             job.id, task.results[:limit], produced_seconds=task.task_info.video_duration
         )
-        return await self.storage.jobs.reload(job)
+        job = await self.storage.jobs.reload(job)
+        log_state(job, "delivering", self._clock.now())
+        return job
 
     async def _deliver(self, job: Job) -> None:
         await self.status.show(job, t("status_delivering", job.language))
         await self._handover.deliver(job)
+        log_state(job, "done", self._clock.now())
+        self._tracker.delivered(job)
 
     def _charge_for(self, job: Job, produced: int) -> int:
         return self.prices.settle(job.model, job.options, produced)
@@ -354,7 +374,7 @@ class JobEngine:
         )
         if finished is None:
             return
-        log.info("job %s failed: %s", job.id, failure.code)
+        log_state(finished, "failed", self._clock.now(), reason=failure.code)
         await self._handover.show_final(finished)
 
     async def _failure_from(self, error: EvolinkError, *, creating: bool = False) -> Failure:
