@@ -45,6 +45,7 @@ log = logging.getLogger(__name__)
 
 PAUSED_FLAG = "paused"
 DELIVERY_RETRY = RetryPolicy(max_retries=3, base_delay=3.0, max_delay=30.0)
+SUBMIT_CONCURRENCY = 8  # create calls in flight at once
 SAFETY_TICK = 5.0  # the scheduler also looks at the queue this often, in case a wake was lost
 
 
@@ -97,6 +98,7 @@ class JobEngine:
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._scheduler: asyncio.Task[None] | None = None
         self._paused = False
+        self._submits = asyncio.Semaphore(SUBMIT_CONCURRENCY)
         self._queue = submission.QueueBoard(
             storage,
             status,
@@ -285,7 +287,8 @@ class JobEngine:
         await self.storage.jobs.mark_create_sent(job.id)
         sent_at = self._clock.now()
         try:
-            task = await self._client.create_task(request)
+            async with self._submits:  # a burst of jobs must not open a connection each
+                task = await self._client.create_task(request)
         except EvolinkError as error:
             raise await self._failure_from(error, creating=True) from error
         estimated = task.task_info.estimated_time
