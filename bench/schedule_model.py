@@ -79,7 +79,7 @@ def main() -> None:
             f"{kind:6} {estimated:4.0f}  naive 5 s    {n_checks:10.2f}  "
             f"{percentile([o.latency for o in naive], 0.5):7.2f}  {n_p95:7.2f}"
         )
-        for interval in (2.5, 3.0, 3.2, 3.4, 4.0):
+        for interval in (2.5, 3.0, 3.1, 3.2, 3.5, 4.0):
             delay = _interval_schedule(interval)
             ours = [
                 bot_schedule(d, estimated, video=kind == "video", delay=delay, rand=rng.random)

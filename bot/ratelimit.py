@@ -16,7 +16,8 @@ for the others (`has_room` lets the status reporter skip an edit that would have
 
 A 429 is a promise we keep for every call, not only the refused one: `retry_after` closes a
 hold on that chat (or on everything, when the refused call named no chat) and no call goes
-to the held chat until it has passed. The refused call then retries through `RetryPolicy`.
+to the held chat until it has passed; the overall window counts as full for one window
+too. The refused call then retries through `RetryPolicy`.
 """
 
 from __future__ import annotations
@@ -268,6 +269,10 @@ class FloodLimiter(BaseRateLimiter[int]):
                 log.warning("Telegram asked to wait %.1f s (%s)", wait, endpoint)
                 metrics.TELEGRAM_429.inc()
                 self._holds.hold(_EVERYTHING if chat_id is None else chat_id, wait)
+                # Our own pacing keeps each chat's window, so a refusal most likely came
+                # from the overall one: count it as full, pausing every new send for one
+                # window instead of sending more into a window Telegram sees as full.
+                self._overall.fill(self._overall.capacity, time.monotonic())
                 raise
 
         policy = RetryPolicy(max_retries=retries, sleep=_no_pause)

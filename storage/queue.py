@@ -13,13 +13,13 @@ class Queue:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def line(self) -> list[int]:
-        """The visible waiting jobs' ids in queue order (their place is their index + 1)."""
+    async def line(self) -> list[tuple[int, int]]:
+        """The visible waiting jobs' (id, chat id) in queue order (place = index + 1)."""
         async with self._db.read() as conn:
             cur = await conn.execute(
-                "SELECT id FROM jobs WHERE state = 'queued' AND visible = 1 ORDER BY id"
+                "SELECT id, chat_id FROM jobs WHERE state = 'queued' AND visible = 1 ORDER BY id"
             )
-            return [int(row[0]) for row in await cur.fetchall()]
+            return [(int(row[0]), int(row[1])) for row in await cur.fetchall()]
 
     async def count_by_state(self) -> dict[str, int]:
         """How many jobs are in each state (/metrics)."""

@@ -3,6 +3,7 @@ finish, a slow safety net when Evolink calls back, never silly."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from bot.jobs.schedule import (
 
 def test_no_check_before_half_the_estimate() -> None:
     assert next_poll_delay(0, 30) == 15 + INTERVAL
-    assert next_poll_delay(10, 30) == 5 + INTERVAL
+    assert next_poll_delay(10, 30) == pytest.approx(5 + INTERVAL)
 
 
 def test_steady_checks_while_the_task_may_finish() -> None:

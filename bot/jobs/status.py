@@ -101,6 +101,10 @@ class StatusReporter:
             return False
         return True
 
+    def has_room(self, chat_id: int) -> bool:
+        """Whether an intermediate edit in this chat would go now (not wait or be skipped)."""
+        return self._room(chat_id)
+
     def forget(self, job_id: int) -> None:
         self._shown.pop(job_id, None)
 

@@ -141,12 +141,15 @@ class QueueBoard:
         """Edit the places that changed and are due; the rest wait for a later pass."""
         line = await self._storage.queue.line()
         now = self._clock.now()
-        for place, job_id in enumerate(line, start=1):
+        for place, (job_id, chat_id) in enumerate(line, start=1):
             shown = self._shown.get(job_id)
             if shown is not None and shown[:2] == (place, paused):
                 continue
             if shown is not None and shown[1] == paused and now - shown[2] < self._edit_interval:
                 self._changed.set()  # due later: look again on a later pass
+                continue
+            if not self._status.has_room(chat_id):
+                self._changed.set()  # Telegram's budget is short: places can wait
                 continue
             job = await self._storage.jobs.get(job_id)
             if job is None or job.state != "queued":
@@ -156,7 +159,7 @@ class QueueBoard:
                 self._shown[job_id] = (place, paused, self._clock.now())
             else:
                 self._changed.set()
-        for job_id in set(self._shown) - set(line):
+        for job_id in set(self._shown) - {job_id for job_id, _ in line}:
             del self._shown[job_id]
 
     def forget(self, job_id: int) -> None:

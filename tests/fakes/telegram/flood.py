@@ -96,8 +96,9 @@ class FloodLimiter:
         bucket = self.buckets.get(key)
         if bucket is None:
             bucket = self.buckets[key] = _Bucket(capacity, now)
-        bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated) * rate)
-        bucket.updated = now
+        # Calls are stamped on arrival, so one may be a little older than the last seen.
+        bucket.tokens = min(capacity, bucket.tokens + max(0.0, now - bucket.updated) * rate)
+        bucket.updated = max(bucket.updated, now)
         needed = min(n, capacity)
         if bucket.tokens >= needed:
             return 0.0
