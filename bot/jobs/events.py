@@ -1,6 +1,6 @@
 """One structured log line per job state change, and the matching metric.
 
-`job_state job=12 user=1001 model=wan2.5-text-to-image state=running waited=0.4 ran=... `:
+`job_state job=12 user=1001 model=<name> state=running age=0.41 ran=0.02`:
 key=value pairs an operator can grep or ship to a log store. Durations are seconds since
 the job was accepted (`age`) and, once it reached Evolink, since submission (`ran`). Never
 the prompt or anything secret: ids, the model and times only.
