@@ -39,6 +39,7 @@ from bot.jobs.tracking import CHECK_RATE
 from tests.fakes.evolink import FakeEvolink
 from tests.fakes.evolink import media as fake_media
 from tests.fakes.telegram import FakeTelegram, FloodLimits
+from tests.fakes.telegram import media as fake_telegram_media
 
 TOKEN = "123456:BENCH-TOKEN"
 KEY = "bench-key"
@@ -332,6 +333,11 @@ async def bench(scale: float, only: list[str], profile: bool = False) -> bool:
     # The fake's PNGs are drawn per prompt; one per size is enough here and keeps the
     # benchmark's own process from competing with the bot for the CPU.
     fake_media.render_png = functools.cache(lambda w, h, prompt, index=0: _png(w, h))
+    # Likewise the fake Telegram's five JPEG renditions of every photo it receives (~0.1 s
+    # each): drawn once per distinct picture, or the fakes fall behind and time out.
+    fake_telegram_media.photo_sizes = functools.lru_cache(maxsize=16)(
+        fake_telegram_media.photo_sizes
+    )
     shutil.rmtree(WORKDIR, ignore_errors=True)
     WORKDIR.mkdir(parents=True)
     run = Bench(scale, WORKDIR)

@@ -197,6 +197,10 @@ class FloodLimiter(BaseRateLimiter[int]):
         )
         self._overall.fill(int(self._overall.capacity * limits.start_fill), self._started)
         self._reserve = self._overall.capacity - int(self._overall.capacity * limits.edit_share)
+        # Sends are also spread evenly over the window: a window's worth granted at once would
+        # reach Telegram as a clump, and any delay on the way then crowds the next window.
+        self._gap = self._overall.span / self._overall.capacity
+        self._paced_until = 0.0
         self._chats: dict[object, _Window] = {}
         self._groups: dict[object, _Window] = {}
         self._holds = _Holds(sleep or _asyncio_sleep)
@@ -309,7 +313,7 @@ class FloodLimiter(BaseRateLimiter[int]):
         for rank, waiters in enumerate(self._waiting):
             still: list[_Waiter] = []
             for position, waiter in enumerate(waiters):
-                if not self._overall.fits(1, now):
+                if now < self._paced_until or not self._overall.fits(1, now):
                     still.extend(waiters[position:])
                     break
                 if waiter.granted.done():
@@ -321,6 +325,7 @@ class FloodLimiter(BaseRateLimiter[int]):
                 ):
                     for window in (self._overall, *windows):
                         window.take(waiter.weight, now)
+                    self._paced_until = max(now, self._paced_until) + self._gap * waiter.weight
                     waiter.granted.set_result(None)
                 else:
                     still.append(waiter)
@@ -336,6 +341,8 @@ class FloodLimiter(BaseRateLimiter[int]):
         reserve = self._reserve if waiter.rank == EDIT else 0
         if not self._overall.fits(waiter.weight, now, reserve):
             blocked.append(self._overall.next_change(now))
+        if self._paced_until > now:
+            blocked.append(self._paced_until)
         return max(blocked, default=now + 0.05)
 
 
