@@ -25,6 +25,8 @@ from bot.jobs.alerts import ALERT_INTERVAL, AdminAlerts
 from bot.jobs.engine import DELIVERY_RETRY, EngineConfig, JobEngine
 from bot.jobs.inputs import DOWNLOAD_RETRY
 from bot.jobs.status import GROUP_INTERVAL, PRIVATE_INTERVAL, StatusReporter
+from bot.jobs.tracking import CHECK_RATE
+from bot.metrics import LagMonitor
 from bot.pricing import Prices
 from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.retry import RetryPolicy
@@ -52,13 +54,16 @@ class Tuning:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     poll_timeout: int = 10
     poll_scale: float = 1.0
+    check_rate: float = CHECK_RATE  # Evolink status checks a second, the whole bot
     delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
     download_retry: RetryPolicy = field(default_factory=lambda: DOWNLOAD_RETRY)
     connect_backoff: Backoff = field(default_factory=Backoff)
     update_backlog: int = BACKLOG  # one user's new messages waiting before more are dropped
 
 
-def build_application(settings: Settings, tuning: Tuning) -> Application:
+def build_application(
+    settings: Settings, tuning: Tuning, limiter: FloodLimiter | None = None
+) -> Application:
     token = settings.telegram_bot_token.get_secret_value()
     # Handlers only check and queue, but many users may write at once: a few updates per
     # user at a time, so one user's flood never delays another's replies.
@@ -72,7 +77,7 @@ def build_application(settings: Settings, tuning: Tuning) -> Application:
         .token(token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
-        .rate_limiter(FloodLimiter(tuning.flood))
+        .rate_limiter(limiter or FloodLimiter(tuning.flood))
         .concurrent_updates(updates)
         .build()
     )
@@ -105,8 +110,10 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
         settings.webhook_url,
         settings.evolink_callback_url,
         token,
+        metrics=settings.metrics_enabled,
     )
-    application = build_application(settings, tuning)
+    limiter = FloodLimiter(tuning.flood)
+    application = build_application(settings, tuning, limiter)
     bot = application.bot
     engine = JobEngine(
         storage=storage,
@@ -123,6 +130,10 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             video_timeout=settings.video_timeout_seconds,
             callback_url=web_config.task_callback_url,
             poll_scale=tuning.poll_scale,
+            check_rate=tuning.check_rate,
+            # The queue board follows the status interval: tests shrink both together.
+            queue_refresh=tuning.status_private_interval / 3,
+            place_edit_interval=tuning.status_private_interval * 5,
             delivery_retry=tuning.delivery_retry,
             download_retry=tuning.download_retry,
         ),
@@ -130,6 +141,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             bot,
             private_interval=tuning.status_private_interval,
             group_interval=tuning.status_group_interval,
+            room=limiter.has_room,
         ),
         alerts=AdminAlerts(bot, settings.admin_ids, interval=tuning.alert_interval),
         clock=tuning.clock,
@@ -146,7 +158,10 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
     )
     register_all(application)
     web = WebServer(web_config, application, engine)
-    serve_web = bool(settings.webhook_url or settings.evolink_callback_url)
+    serve_web = bool(
+        settings.webhook_url or settings.evolink_callback_url or settings.metrics_enabled
+    )
+    lag = LagMonitor()
     heartbeat = Heartbeat(heartbeat_path(settings.database_path))
     try:
         # Before anything else talks to Telegram: a rejected token stops here with one line,
@@ -163,6 +178,8 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await announce_commands(bot, settings.admin_ids, selling=bool(settings.credit_packs))
             await _receive_updates(application, settings, web_config, tuning)
             heartbeat.start()
+            if settings.metrics_enabled:
+                lag.start()
             log.info("bot @%s is running", bot.username)
             await stop.wait()
             log.info("stopping")
@@ -172,6 +189,7 @@ async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None
             await web.stop()
             await application.stop()
     finally:
+        await lag.stop()
         await heartbeat.stop()
         await engine.stop()  # a no-op after a clean stop; after a failed start, it ends jobs
         await client.aclose()

@@ -87,6 +87,9 @@ class FixedSettings(BaseSettings):
     # operator's HTTPS proxy, which forwards both public URLs here).
     web_listen: str = "0.0.0.0"
     web_port: int = Field(default=8080, ge=1, le=65535)
+    # Prometheus metrics at /metrics on the same listener (which then runs even without
+    # WEBHOOK_URL or EVOLINK_CALLBACK_URL); off by default: nothing listens unasked.
+    metrics_enabled: bool = False
     # Telegram Stars packs (PRODUCT.md §5a): `credits:stars,...`; empty turns buying off.
     credit_packs: Annotated[tuple[CreditPack, ...], NoDecode] = ()
     # What /paysupport says; empty: the catalogue's text (in the user's language).

@@ -21,6 +21,10 @@ def _never(_: Exception) -> float | None:
     return None
 
 
+def _no(_: Exception) -> bool:
+    return False
+
+
 def _quiet(_error: Exception, _retry: int, _delay: float) -> None:
     return None
 
@@ -53,19 +57,24 @@ class RetryPolicy:
         retry_on: Callable[[Exception], bool],
         retry_after: Callable[[Exception], float | None] = _never,
         on_retry: RetryHook = _quiet,
+        uncounted: Callable[[Exception], bool] = _no,
     ) -> T:
         """Call `attempt` until it succeeds, fails for good, or the retries run out.
 
-        A failure `retry_on` rejects, or the last one, is raised unchanged.
+        A failure `retry_on` rejects, or the last one, is raised unchanged. A failure
+        `uncounted` accepts is retried without using up a retry (a flood wait: the server
+        said when to come back, and coming back then works).
         """
         retries = 0
         while True:
             try:
                 return await attempt()
             except Exception as error:
-                if retries >= self.max_retries or not retry_on(error):
+                free = uncounted(error)
+                if not retry_on(error) or (retries >= self.max_retries and not free):
                     raise
-                retries += 1
-                delay = self.delay(retries, retry_after(error))
+                if not free:
+                    retries += 1
+                delay = self.delay(max(retries, 1), retry_after(error))
                 on_retry(error, retries, delay)
             await self.sleep(delay)

@@ -6,6 +6,8 @@
   are not signed (DIGEST §5), so one is only a hint: it makes the engine fetch that task
   from Evolink at once. Its body is never believed.
 
+- `/metrics` (GET, METRICS_ENABLED): Prometheus metrics (bot/metrics.py); nothing secret in it.
+
 Both secrets are derived from the bot token, so they stay the same across restarts (tasks
 already at Evolink keep a valid callback URL) without another setting to manage.
 """
@@ -24,6 +26,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application
 
+from bot import metrics
 from bot.jobs.engine import JobEngine
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,7 @@ class WebConfig:
     webhook_url: str
     callback_url: str  # the public base, as configured
     token: str
+    metrics: bool = False
 
     @property
     def webhook_secret(self) -> str:
@@ -84,6 +88,8 @@ class WebServer:
         if self._config.callback_url:
             base = _path_of(self._config.callback_url).rstrip("/")
             app.router.add_post(f"{base}/evolink/{{secret}}", self._evolink)
+        if self._config.metrics:
+            app.router.add_get("/metrics", self._metrics)
         return app
 
     async def start(self) -> None:
@@ -123,6 +129,10 @@ class WebServer:
         if isinstance(task_id, str):
             self._engine.poke(task_id)  # fetch the task now; the body itself proves nothing
         return web.Response(text="ok")
+
+    async def _metrics(self, _request: web.Request) -> web.Response:
+        body, content_type = await metrics.exposition(self._engine.counts)
+        return web.Response(body=body, headers={"Content-Type": content_type})
 
 
 async def _json_object(request: web.Request) -> dict[str, Any] | web.Response:

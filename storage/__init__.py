@@ -1,6 +1,6 @@
 """SQLite storage: `Storage.open()` gives jobs, users (with the ledger), chats, media, flags,
-the albums waiting to go quiet, the questions the bot asked, users' saved defaults and Stars
-purchases."""
+the albums waiting to go quiet, the questions the bot asked, users' saved defaults, Stars
+purchases and the queue's light reads."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from storage.media import Flags, Media
 from storage.preferences import Preferences
 from storage.purchases import Purchases
 from storage.questions import Questions
+from storage.queue import Queue
 from storage.users import Users
 
 
@@ -32,6 +33,7 @@ class Storage:
         self.purchases = Purchases(db, self.users, clock)
         self.questions = Questions(db, clock)
         self.preferences = Preferences(db, clock)
+        self.queue = Queue(db)
 
     @classmethod
     async def open(

@@ -144,13 +144,16 @@ class Jobs:
     async def requeue(self, job_id: int) -> None:
         await self._update(job_id, state="queued", create_sent=0)
 
-    async def mark_running(self, job_id: int, task_id: str, estimated_time: float | None) -> None:
+    async def mark_running(
+        self, job_id: int, task_id: str, estimated: float | None, sent_at: float | None = None
+    ) -> None:
+        """`sent_at`: when the create call went out (the task's clock starts inside it)."""
         await self._update(
             job_id,
             state="running",
             task_id=task_id,
-            estimated_time=estimated_time,
-            submitted_at=self._now(),
+            estimated_time=estimated,
+            submitted_at=self._now() if sent_at is None else sent_at,
         )
 
     async def set_progress(self, job_id: int, progress: int, estimated: float | None) -> None:

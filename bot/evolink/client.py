@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from bot import metrics
 from bot.evolink.errors import (
     EvolinkError,
     EvolinkResponseError,
@@ -36,6 +37,9 @@ DEFAULT_FILES_URL: Final = "https://files-api.evolink.ai"
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=10.0, read=60.0, write=60.0, pool=10.0)
 _ERROR_BODY_MAX_BYTES: Final = 64 * 1024
 _USER_AGENT: Final = "evolink-telegram-bot/0.1"
+# Checks and submissions are bounded by the engine (CHECK_CONCURRENCY, SUBMIT_CONCURRENCY);
+# keeping every connection alive avoids a new TCP (and TLS) handshake per call under load.
+POOL: Final = httpx.Limits(max_connections=32, max_keepalive_connections=32)
 
 logger = logging.getLogger("bot.evolink")
 
@@ -77,6 +81,7 @@ class EvolinkClient:
             },
             timeout=timeout,
             transport=transport,
+            limits=POOL,
         )
         self._downloads = httpx.AsyncClient(
             headers={"User-Agent": _USER_AGENT},
@@ -183,7 +188,9 @@ class EvolinkClient:
         try:
             response = await self._http.request(method, url, **kwargs)
         except httpx.RequestError as exc:
+            metrics.evolink_call(url, "network")
             raise error_from_transport(exc) from exc
+        metrics.evolink_call(url, response.status_code)
         try:
             body: Any = response.json()
         except (ValueError, UnicodeDecodeError):

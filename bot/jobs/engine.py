@@ -28,11 +28,12 @@ from bot.evolink.errors import (
 from bot.evolink.models import GenerationRequest, Task
 from bot.jobs import failures, submission
 from bot.jobs.alerts import AdminAlerts
+from bot.jobs.events import log_state
 from bot.jobs.failures import Failure
 from bot.jobs.handover import Handover
 from bot.jobs.inputs import DOWNLOAD_RETRY, upload_inputs
-from bot.jobs.schedule import next_poll_delay
 from bot.jobs.status import StatusReporter, status_text
+from bot.jobs.tracking import CHECK_CONCURRENCY, CHECK_RATE, CheckBudget, Tracker, Tracking
 from bot.messages import t
 from bot.models import registry
 from bot.pricing import Prices
@@ -44,8 +45,8 @@ log = logging.getLogger(__name__)
 
 PAUSED_FLAG = "paused"
 DELIVERY_RETRY = RetryPolicy(max_retries=3, base_delay=3.0, max_delay=30.0)
+SUBMIT_CONCURRENCY = 8  # create calls in flight at once
 SAFETY_TICK = 5.0  # the scheduler also looks at the queue this often, in case a wake was lost
-POKE_GAP = 2.0  # callbacks within this of a task's last check wait for its end (forged floods)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +56,9 @@ class EngineConfig:
     video_timeout: float = 1800.0
     callback_url: str | None = None
     poll_scale: float = 1.0  # tests shrink the poll schedule; production keeps 1.0
+    check_rate: float = CHECK_RATE  # status checks a second for the whole bot
+    queue_refresh: float = submission.REFRESH_INTERVAL
+    place_edit_interval: float = submission.PLACE_EDIT_INTERVAL
     # Sending results: the links live 24 h, so a short outage must not cost the user them.
     delivery_retry: RetryPolicy = field(default_factory=lambda: DELIVERY_RETRY)
     # Fetching input photos from Telegram: a moment's trouble there passes.
@@ -92,18 +96,30 @@ class JobEngine:
         )
         self._wake = asyncio.Event()
         self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._pokes: dict[str, asyncio.Event] = {}
-        self._checked: dict[str, float] = {}  # task id -> when its status was last fetched
-        self._deferred: set[str] = set()  # task ids with a folded callback pending
         self._scheduler: asyncio.Task[None] | None = None
         self._paused = False
-        self._queue = submission.QueueBoard(storage, status, config.limits)
+        self._submits = asyncio.Semaphore(SUBMIT_CONCURRENCY)
+        self._queue = submission.QueueBoard(
+            storage,
+            status,
+            config.limits,
+            clock,
+            refresh_interval=config.queue_refresh,
+            edit_interval=config.place_edit_interval,
+        )
+        self._tracker = Tracker(
+            clock=clock,
+            budget=CheckBudget(config.check_rate, CHECK_CONCURRENCY),
+            scale=config.poll_scale,
+            callbacks=bool(config.callback_url),
+        )
 
     # --- life cycle -----------------------------------------------------------------------
 
     async def start(self) -> None:
         self._paused = await self.storage.flags.get(PAUSED_FLAG) == "1"
         await self._recover()
+        self._queue.start()
         self._scheduler = asyncio.create_task(self._schedule_forever(), name="job-scheduler")
         self.wake()
 
@@ -117,10 +133,16 @@ class JobEngine:
                 await task
         self._tasks.clear()
         self._scheduler = None
+        await self._queue.stop()
         await self._handover.stop()
 
     def wake(self) -> None:
         self._wake.set()
+
+    async def counts(self) -> tuple[dict[str, int], int]:
+        """(jobs by state, visible queue length) for /metrics."""
+        queue = self.storage.queue
+        return await queue.count_by_state(), len(await queue.line())
 
     @property
     def paused(self) -> bool:
@@ -144,6 +166,7 @@ class JobEngine:
         )
         if isinstance(outcome, Accepted):
             _log_accepted(outcome.job)
+            log_state(outcome.job, "queued", self._clock.now())
             await self._announce(outcome.job)
         else:
             log.info("job refused for user %s: %s", new.user_id, outcome.reason)
@@ -166,6 +189,7 @@ class JobEngine:
             return "missing", None
         cancelled = await self.storage.jobs.cancel_queued(job_id)
         if cancelled is not None:
+            log_state(cancelled, "cancelled", self._clock.now())
             await self.status.show(
                 cancelled, status_text(cancelled, "status_cancelled"), final=True
             )
@@ -189,22 +213,7 @@ class JobEngine:
 
     def poke(self, task_id: str) -> None:
         """An Evolink callback arrived: check that task now instead of at the next poll."""
-        event = self._pokes.get(task_id)
-        if event is None or task_id in self._deferred:
-            return
-        # Callbacks are unsigned: a flood of them must not multiply status checks, so one
-        # arriving within POKE_GAP of the last check is folded into one check at its end.
-        checked = self._checked.get(task_id)
-        wait = 0.0 if checked is None else POKE_GAP - (self._clock.now() - checked)
-        if wait <= 0:
-            event.set()
-            return
-        self._deferred.add(task_id)
-        asyncio.get_running_loop().call_later(wait, self._poke_deferred, task_id)
-
-    def _poke_deferred(self, task_id: str) -> None:
-        self._deferred.discard(task_id)
-        self.poke(task_id)
+        self._tracker.poke(task_id)
 
     # --- scheduling -----------------------------------------------------------------------
 
@@ -216,7 +225,7 @@ class JobEngine:
                 if not self._paused:
                     for job in await self.storage.jobs.claim_startable(self._config.limits):
                         self._spawn(job)
-                await self._queue.refresh(paused=self._paused)
+                self._queue.nudge(paused=self._paused)  # never waits for Telegram
             except Exception:
                 log.exception("scheduler pass failed")
 
@@ -224,6 +233,7 @@ class JobEngine:
         if job.id in self._tasks:
             return
         self._queue.forget(job.id)
+        log_state(job, job.state, self._clock.now())
         self._tasks[job.id] = asyncio.create_task(self._run(job), name=f"job-{job.id}")
 
     async def _recover(self) -> None:
@@ -275,12 +285,17 @@ class JobEngine:
         await self.status.show(job, status_text(job, "status_submitting"))
         request = self._request_for(job)
         await self.storage.jobs.mark_create_sent(job.id)
+        sent_at = self._clock.now()
         try:
-            task = await self._client.create_task(request)
+            async with self._submits:  # a burst of jobs must not open a connection each
+                task = await self._client.create_task(request)
         except EvolinkError as error:
             raise await self._failure_from(error, creating=True) from error
-        await self.storage.jobs.mark_running(job.id, task.id, task.task_info.estimated_time)
-        return await self.storage.jobs.reload(job)
+        estimated = task.task_info.estimated_time
+        await self.storage.jobs.mark_running(job.id, task.id, estimated, sent_at)
+        job = await self.storage.jobs.reload(job)
+        log_state(job, "running", self._clock.now())
+        return job
 
     def _request_for(self, job: Job) -> GenerationRequest:
         """The strict request its model's spec builds (an unknown model raises)."""
@@ -292,34 +307,20 @@ class JobEngine:
         video = job.kind == "video"
         timeout = self._config.video_timeout if video else self._config.image_timeout
         started = job.submitted_at or self._clock.now()
-        deadline = started + timeout
-        estimated = job.estimated_time
-        poke = self._pokes.setdefault(job.task_id, asyncio.Event())
-        try:
-            while True:
-                now = self._clock.now()
-                if now >= deadline:
-                    raise Failure("err_timeout", "timeout")
-                delay = next_poll_delay(now - started, estimated, video=video)
-                delay = min(delay * self._config.poll_scale, deadline - now)
-                await wait_event(poke, delay)
-                poke.clear()
-                task = await self._poll(job.task_id)
-                if task is None:
-                    continue
-                if task.is_completed:
-                    return task
-                if task.is_failed:
-                    raise failures.from_task_error(task.error.code if task.error else None)
-                estimated = task.task_info.estimated_time or estimated
-                await self._show_progress(job, task, started, estimated)
-        finally:
-            self._pokes.pop(job.task_id, None)
-            self._checked.pop(job.task_id, None)
+        facts = Tracking(job.task_id, video, started, started + timeout, job.estimated_time)
+
+        async def progress(task: Task, estimated: float | None) -> None:
+            await self._show_progress(job, task, started, estimated)
+
+        task = await self._tracker.follow(facts, self._poll, progress)
+        if task is None:
+            raise Failure("err_timeout", "timeout")
+        if task.is_failed:
+            raise failures.from_task_error(task.error.code if task.error else None)
+        return task
 
     async def _poll(self, task_id: str) -> Task | None:
         """One status check; None when it failed in a way worth trying again later."""
-        self._checked[task_id] = self._clock.now()
         try:
             return await self._client.get_task(task_id)
         except NotFoundError as error:
@@ -353,11 +354,15 @@ class JobEngine:
         await self.storage.jobs.mark_delivering(
             job.id, task.results[:limit], produced_seconds=task.task_info.video_duration
         )
-        return await self.storage.jobs.reload(job)
+        job = await self.storage.jobs.reload(job)
+        log_state(job, "delivering", self._clock.now())
+        return job
 
     async def _deliver(self, job: Job) -> None:
         await self.status.show(job, status_text(job, "status_delivering"))
         await self._handover.deliver(job)
+        log_state(job, "done", self._clock.now())
+        self._tracker.delivered(job)
 
     def _charge_for(self, job: Job, produced: int) -> int:
         return self.prices.settle(job.model, job.options, produced)
@@ -373,7 +378,7 @@ class JobEngine:
         )
         if finished is None:
             return
-        log.info("job %s failed: %s", job.id, failure.code)
+        log_state(finished, "failed", self._clock.now(), reason=failure.code)
         await self._handover.show_final(finished)
 
     async def _failure_from(self, error: EvolinkError, *, creating: bool = False) -> Failure:

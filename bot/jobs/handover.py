@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 Step = Callable[[], Awaitable[list[Delivered]]]
 Charge = Callable[[Job, int], int]
 _MEDIA = ("photo", "document", "video")  # results that carry a caption
+_FILES = ("photo", "document")
+LINK_LIFETIME = 23 * 3600.0  # result links live 24 h; flood waits are retried within that
 
 
 def results_of(job: Job) -> list[Delivered]:
@@ -256,8 +258,17 @@ class Handover:
         A send that timed out after Telegram took it may arrive twice; PRODUCT.md §4
         prefers that to losing it.
         """
+        valid_until = self._clock.now() + LINK_LIFETIME
+
+        def flood_while_valid(error: Exception) -> bool:
+            return isinstance(error, RetryAfter) and self._clock.now() < valid_until
+
         sent = await self._retry.run(
-            step, retry_on=transient, retry_after=_flood_wait, on_retry=_note_retry(job)
+            step,
+            retry_on=transient,
+            retry_after=_flood_wait,
+            on_retry=_note_retry(job),
+            uncounted=flood_while_valid,  # Telegram's "wait" is never a reason to give up
         )
         return await self._storage.jobs.record_delivery(job.id, sent)
 

@@ -1,12 +1,15 @@
 """One status message per job, edited as the job moves, never faster than chats allow.
 
 An edit that Telegram refuses (flood, message deleted, "not modified") is logged and
-forgotten: the status message is a courtesy and must never fail the job itself.
+forgotten: the status message is a courtesy and must never fail the job itself. For the same
+reason an intermediate edit yields when the flood budget is short (`room` says so): results
+and replies to commands go first, and the next step's text replaces the skipped one anyway.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -57,8 +60,10 @@ class StatusReporter:
         private_interval: float = PRIVATE_INTERVAL,
         group_interval: float = GROUP_INTERVAL,
         clock: Clock | None = None,
+        room: Callable[[int], bool] | None = None,
     ) -> None:
         self._bot = bot
+        self._room = room or _always
         self._clock = clock or MonotonicClock()
         self._private_interval = private_interval
         self._group_interval = group_interval
@@ -75,24 +80,28 @@ class StatusReporter:
         *,
         final: bool = False,
         keyboard: InlineKeyboardMarkup | None = None,
-    ) -> None:
-        """Edit the job's status message to `text` unless that would be too soon.
+    ) -> bool:
+        """Edit the job's status message to `text` unless that would be too soon; whether
+        the message now shows it (False: skipped, or refused).
 
-        Intermediate texts are skipped when the last edit was too recent: in a busy chat
-        the result itself matters more than "starting…". Final texts are always sent, and
-        so is any edit that must take a Cancel button away from a job that started.
+        Intermediate texts are skipped when the last edit was too recent or the budget is
+        short: in a busy chat the result itself matters more than "starting…". Final texts
+        are always sent, and so is any edit that must take a Cancel button away from a job
+        that started.
         """
         if job.status_message_id is None:
-            return
+            return False
         now = self._clock.now()
         shown = self._shown.get(job.id)
         buttons = keyboard is not None
         if shown is not None and shown.text == text and shown.buttons == buttons:
-            return
+            return True
         must = final or (shown is not None and shown.buttons and not buttons)
         interval = self._group_interval if job.is_group else self._private_interval
         if not must and shown is not None and now - shown.at < interval:
-            return
+            return False
+        if not must and not self._room(job.chat_id):
+            return False
         self._shown[job.id] = _Shown(now, text, buttons)
         try:
             await self._bot.edit_message_text(
@@ -103,6 +112,16 @@ class StatusReporter:
             )
         except TelegramError as error:
             log.info("status edit for job %s refused: %s", job.id, error)
+            return False
+        return True
+
+    def has_room(self, chat_id: int) -> bool:
+        """Whether an intermediate edit in this chat would go now (not wait or be skipped)."""
+        return self._room(chat_id)
 
     def forget(self, job_id: int) -> None:
         self._shown.pop(job_id, None)
+
+
+def _always(_chat_id: int) -> bool:
+    return True

@@ -7,17 +7,24 @@ message deleted) is handover.py's.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from typing import Final
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import TelegramError
 
+from bot.clock import Clock
 from bot.jobs.status import StatusReporter, cancel_keyboard, status_text
 from bot.texts.plurals import Ordinal
 from storage import Storage
 from storage.models import Job, Limits
 
 log = logging.getLogger(__name__)
+
+REFRESH_INTERVAL: Final = 1.0  # queue board passes at most this often
+PLACE_EDIT_INTERVAL: Final = 15.0  # one job's place is edited at most this often
 
 StatusText = tuple[str, InlineKeyboardMarkup | None]
 
@@ -58,13 +65,35 @@ async def post_reply(
 
 
 class QueueBoard:
-    """What waiting jobs' status messages say: their first text and their place in line."""
+    """What waiting jobs' status messages say: their first text and their place in line.
 
-    def __init__(self, storage: Storage, status: StatusReporter, limits: Limits) -> None:
+    Places are shown by a task of their own, so the scheduler never waits for Telegram:
+    `nudge` marks the line as changed and returns at once; passes are at least
+    `REFRESH_INTERVAL` apart (a burst of changes becomes one pass), a job's place is edited
+    at most every `PLACE_EDIT_INTERVAL`, and only when it changed. The edits are ordinary
+    status edits, so they also give way when the chat or the bot's budget is short.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        status: StatusReporter,
+        limits: Limits,
+        clock: Clock,
+        *,
+        refresh_interval: float = REFRESH_INTERVAL,
+        edit_interval: float = PLACE_EDIT_INTERVAL,
+    ) -> None:
         self._storage = storage
         self._status = status
         self._limits = limits
-        self._shown: dict[int, tuple[int, bool]] = {}  # job -> (position, paused) shown
+        self._clock = clock
+        self._refresh_interval = refresh_interval
+        self._edit_interval = edit_interval
+        self._shown: dict[int, tuple[int, bool, float]] = {}  # job -> (place, paused, at)
+        self._changed = asyncio.Event()
+        self._paused = False
+        self._task: asyncio.Task[None] | None = None
 
     async def first_status(self, job: Job, *, paused: bool) -> StatusText:
         """ "Starting" when the scheduler would take the job at once, else its place in line."""
@@ -73,19 +102,57 @@ class QueueBoard:
         if job.id in startable:
             return starting_status(job)
         place = place_in_line(job, await jobs.queue_position(job.id), startable)
+        self._shown[job.id] = (place, paused, self._clock.now())
         return waiting_status(job, place, paused=paused)
 
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="queue-board")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    def nudge(self, *, paused: bool) -> None:
+        """The line may have moved: show it on the next pass (never waits)."""
+        self._paused = paused
+        self._changed.set()
+
+    async def _run(self) -> None:
+        while True:
+            await self._changed.wait()
+            self._changed.clear()
+            try:
+                await self.refresh(paused=self._paused)
+            except Exception:
+                log.exception("queue board pass failed")
+            await asyncio.sleep(self._refresh_interval)
+
     async def refresh(self, *, paused: bool) -> None:
-        """Keep each visible waiting job's status message showing its current place."""
-        unfinished = await self._storage.jobs.unfinished()
-        queued = [j for j in unfinished if j.state == "queued" and j.visible]
-        for position, job in enumerate(queued, start=1):
-            if self._shown.get(job.id) == (position, paused):
+        """Edit the places that changed and are due; the rest wait for a later pass."""
+        line = await self._storage.queue.line()
+        now = self._clock.now()
+        for place, (job_id, chat_id) in enumerate(line, start=1):
+            shown = self._shown.get(job_id)
+            if shown is not None and shown[:2] == (place, paused):
                 continue
-            self._shown[job.id] = (position, paused)
-            text, keyboard = waiting_status(job, position, paused=paused)
-            await self._status.show(job, text, keyboard=keyboard, final=True)
-        for job_id in set(self._shown) - {job.id for job in queued}:
+            if shown is not None and shown[1] == paused and now - shown[2] < self._edit_interval:
+                self._changed.set()  # due later: look again on a later pass
+                continue
+            if not self._status.has_room(chat_id):
+                self._changed.set()  # Telegram's budget is short: places can wait
+                continue
+            job = await self._storage.jobs.get(job_id)
+            if job is None or job.state != "queued":
+                continue
+            text, keyboard = waiting_status(job, place, paused=paused)
+            if await self._status.show(job, text, keyboard=keyboard):
+                self._shown[job_id] = (place, paused, self._clock.now())
+            else:
+                self._changed.set()
+        for job_id in set(self._shown) - {job_id for job_id, _ in line}:
             del self._shown[job_id]
 
     def forget(self, job_id: int) -> None:

@@ -105,7 +105,10 @@ async def test_the_operators_log_follows_each_job_without_prompts(
         await alice.wait_status(failed, lambda text: text.startswith("❌"))
     lines = [r.getMessage() for r in caplog.records]
     assert "job 1 done: 1 produced, charged 1" in lines
-    assert "job 2 failed: content_policy_violation" in lines
+    states = [line.split(" state=")[1].split()[0] for line in lines if "job_state job=1 " in line]
+    assert states == ["queued", "submitting", "running", "delivering", "done"]
+    failed_line = next(line for line in lines if "job_state job=2 " in line and "=failed" in line)
+    assert "user=1001" in failed_line and "reason=content_policy_violation" in failed_line
     accepted = [line for line in lines if " accepted: user 1001, private chat, " in line]
     assert len(accepted) == 2
     assert not [line for line in lines if "private matter" in line]

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.jobs.engine import POKE_GAP
+from bot.jobs.tracking import POKE_GAP
 from bot.web import SECRET_HEADER, derived_secret
 from tests.e2e.conftest import FAST_TUNING, TOKEN, Harness
 
@@ -69,9 +69,9 @@ async def test_callback_makes_the_bot_check_the_task_at_once(harness: Harness) -
     secret = derived_secret(TOKEN, "evolink-callback")
     assert sent["callback_url"] == f"{base}/evolink/{secret}"
     task_id = next(iter(evo.tasks))
-    # Wait for the first poll (the bot is tracking now) and for the task to finish.
-    await evo.wait_for(lambda: any(r.path == f"/v1/tasks/{task_id}" for r in evo.requests))
+    # With callbacks on, polling is only a safety net minutes away: no check until the hint.
     await evo.wait_for(lambda: evo.tasks[task_id].status_at(evo.clock())[0] == "completed", 10)
+    assert not any(r.path == f"/v1/tasks/{task_id}" for r in evo.requests)
 
     async with httpx.AsyncClient() as client:
         url = f"http://127.0.0.1:{port}/cb/evolink"
@@ -171,13 +171,16 @@ async def test_a_flood_of_callbacks_does_not_multiply_status_checks(harness: Har
     await evo.wait_for(lambda: bool(evo.tasks))
     task_id = next(iter(evo.tasks))
     path = f"/v1/tasks/{task_id}"
+    secret = derived_secret(TOKEN, "evolink-callback")
+    url = f"http://127.0.0.1:{port}/cb/evolink/{secret}"
+    # With callbacks on, polling is a slow safety net: the first callback is the first check.
+    async with httpx.AsyncClient() as client:
+        assert (await client.post(url, json={"id": task_id})).status_code == 200
     await evo.wait_for(lambda: any(r.path == path for r in evo.requests))
     before = sum(r.path == path for r in evo.requests)
-    secret = derived_secret(TOKEN, "evolink-callback")
     loop = asyncio.get_running_loop()
     started = loop.time()
     async with httpx.AsyncClient() as client:
-        url = f"http://127.0.0.1:{port}/cb/evolink/{secret}"
         for _ in range(400):
             assert (await client.post(url, json={"id": task_id})).status_code == 200
     elapsed = loop.time() - started

@@ -42,6 +42,7 @@ class Recorded:
     form: dict[str, Any] | None = None  # multipart summary: text values, files as {filename,...}
     status: int | None = None  # None while in flight, 0 when the connection was dropped
     malformed_json: bool = False
+    at: float = 0.0  # the fake's clock when the request arrived (the benchmark's timings)
 
 
 @dataclass

@@ -13,6 +13,9 @@ EVOLINK_API_URL and EVOLINK_FILES_URL at `fake.url`:
 Knobs (plain attributes and methods, all optional):
 
 - `task_duration` (s, default 0.3), `estimated_time` (int or None = ceil(task_duration)),
+  `plan` (model, request body -> (duration, estimated_time)): per-task times instead,
+  `callbacks_to` (a local base URL): when a task carrying `callback_url` ends, POST its
+  body there (same path), as Evolink does to the public URL;
   `clock` (a monotonic clock; swap it to move tasks along without sleeping);
 - `fail_next_tasks`, `stall_next_tasks`: how the next created tasks end;
 - `http_error_next`, `slow_next`, `drop_next`: how the next matching calls misbehave;
@@ -81,6 +84,10 @@ class FakeEvolink:
         self.api_key = api_key
         self.task_duration: float = 0.3
         self.estimated_time: int | None = None
+        self.plan: Callable[[str, dict[str, Any]], tuple[float, int]] | None = None
+        self.callbacks_to: str | None = None
+        self.callbacks_sent: list[tuple[str, float]] = []  # (task id, clock at send)
+        self._callbacks: set[asyncio.Task[None]] = set()
         self.result_padding: int = 0
         self.credits: float = 1000.0
         self.used_credits: float = 0.0
@@ -143,6 +150,8 @@ class FakeEvolink:
         return self._url
 
     async def stop(self) -> None:
+        for pending in list(self._callbacks):
+            pending.cancel()
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -241,6 +250,7 @@ class FakeEvolink:
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         started = time.perf_counter()
         incoming = await read_request(request, self._scan, self.violations)
+        incoming.record.at = self.clock()
         self.requests.append(incoming.record)
         self._incoming[id(request)] = incoming
         status = 0
@@ -314,17 +324,36 @@ class FakeEvolink:
         if cost > self.credits:
             return error_response(path, 402)
         task = await self._new_task(spec.model, body, cost)
+        if self.callbacks_to and isinstance(body.get("callback_url"), str) and not task.stalled:
+            callback = asyncio.create_task(self._call_back(task, body["callback_url"]))
+            self._callbacks.add(callback)
+            callback.add_done_callback(self._callbacks.discard)
         return web.json_response(task.to_json(self.url))
 
+    async def _call_back(self, task: FakeTask, public_url: str) -> None:
+        """When the task ends, POST its body to `callbacks_to` + the public URL's path."""
+        await asyncio.sleep(max(0.0, task.started + task.duration - self.clock()))
+        url = f"{self.callbacks_to}{httpx.URL(public_url).raw_path.decode()}"
+        self.callbacks_sent.append((task.id, self.clock()))
+        assert self._client is not None
+        try:
+            await self._client.post(url, json=task.to_json(self.url, self.clock()))
+        except httpx.HTTPError:
+            pass  # Evolink does not retry a failed callback either
+
     async def _new_task(self, model: str, body: dict[str, Any], cost: float) -> FakeTask:
+        duration = self.task_duration
+        estimated = estimate(self.task_duration, self.estimated_time)
+        if self.plan is not None:
+            duration, estimated = self.plan(model, body)
         task = FakeTask(
             id=new_task_id(),
             model=model,
             request=body,
             created=int(time.time()),
             started=self.clock(),
-            duration=self.task_duration,
-            estimated_time=estimate(self.task_duration, self.estimated_time),
+            duration=duration,
+            estimated_time=estimated,
             credits_reserved=cost,
         )
         self.tasks[task.id] = task  # before the fetches: the client cannot tell, tests can

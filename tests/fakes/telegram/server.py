@@ -256,7 +256,7 @@ class FakeTelegram(PaymentApi, UserApi):
         outcome = _Outcome()
         started = self.clock()
         try:
-            name = await self._answer(request, name, outcome)
+            name = await self._answer(request, name, outcome, started)
         except ApiError as err:
             outcome.error, outcome.status = err, err.status
             self._note_error(name, err)
@@ -269,7 +269,9 @@ class FakeTelegram(PaymentApi, UserApi):
             return error_response(outcome.error)
         return ok_response(outcome.result)
 
-    async def _answer(self, request: web.Request, name: str, outcome: _Outcome) -> str:
+    async def _answer(
+        self, request: web.Request, name: str, outcome: _Outcome, started: float
+    ) -> str:
         """Run one API call, filling ``outcome``; returns the canonical method name."""
         if request.match_info["token"] != self.token:
             raise ApiError(401, "Unauthorized")
@@ -283,10 +285,18 @@ class FakeTelegram(PaymentApi, UserApi):
             outcome.params = self.validator.validate_call(method, fields, outcome.parts)
         except SpecError as exc:
             raise bad_request(str(exc)) from None
-        outcome.result = await self._execute(name, outcome.params, outcome.parts)
+        outcome.result = await self._execute(name, outcome.params, outcome.parts, started)
         return name
 
-    async def _execute(self, method: str, params: dict[str, Any], parts: dict[str, Upload]) -> Any:
+    async def _execute(
+        self,
+        method: str,
+        params: dict[str, Any],
+        parts: dict[str, Upload],
+        received: float | None = None,
+    ) -> Any:
+        """`received`: when the request arrived; flood windows count calls from then, as a
+        front-end limiter does (not after the upload was read)."""
         handler = self._handlers.get(method)
         if handler is None:
             raise unsupported(method)
@@ -295,7 +305,7 @@ class FakeTelegram(PaymentApi, UserApi):
             self.retry_windows.note_call(self._flood_key(params), self.clock())
         try:
             self._take_failure(method)
-            self._check_flood(method, params)
+            self._check_flood(method, params, received)
         except ApiError as err:
             retry_after = (err.parameters or {}).get("retry_after")
             if err.status == 429 and isinstance(retry_after, int):
@@ -324,7 +334,7 @@ class FakeTelegram(PaymentApi, UserApi):
                     self._failures.remove(failure)
                 raise failure.error
 
-    def _check_flood(self, method: str, params: dict[str, Any]) -> None:
+    def _check_flood(self, method: str, params: dict[str, Any], at: float | None) -> None:
         weight = flood_weight(method, params)
         if not weight:
             return
@@ -339,7 +349,8 @@ class FakeTelegram(PaymentApi, UserApi):
                 f"Too Many Requests: retry after {retry_after}",
                 parameters={"retry_after": retry_after},
             )
-        hit = self._limiter.check(self.flood, key, is_group, weight, self.clock())
+        now = self.clock() if at is None else at
+        hit = self._limiter.check(self.flood, key, is_group, weight, now)
         if hit is None:
             return
         retry_after, scope = hit
