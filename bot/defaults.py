@@ -62,7 +62,16 @@ def with_defaults(
     spec: ModelSpec, parsed: ParsedCommand, saved: Mapping[str, str]
 ) -> dict[str, object]:
     """`options_of`, with the user's saved defaults where the command gave no flag."""
+    return apply_defaults(spec, parsed, saved)[0]
+
+
+def apply_defaults(
+    spec: ModelSpec, parsed: ParsedCommand, saved: Mapping[str, str]
+) -> tuple[dict[str, object], tuple[str, ...]]:
+    """`with_defaults`, and the saved defaults it used as flags (`--ar 16:9`), so a result's
+    caption can name every option the job ran with, typed or saved."""
     options = options_of(spec, parsed)
+    used: list[str] = []
     known = registry.command_flags(parsed.command)
     given = {name: parsed.option(known[name].field) for name in parsed.given if name in known}
     own = {flag.name: flag for flag in spec.flags}
@@ -77,7 +86,8 @@ def with_defaults(
         except CommandError:
             continue  # this model can't take it with what was typed: the model default stays
         given, options[flag.field] = trial, value
-    return options
+        used.append(f"--{key}" if flag.parse is None else f"--{key} {text}")
+    return options, tuple(used)
 
 
 def reply_language(saved: Mapping[str, str]) -> str | None:

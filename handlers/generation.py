@@ -14,7 +14,7 @@ from telegram import Bot, Message, Update, User
 from telegram.ext import Application, CommandHandler, filters
 
 from bot.credits import format_credits
-from bot.defaults import reply_language, with_defaults
+from bot.defaults import apply_defaults, reply_language
 from bot.jobs.failures import Failure
 from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT, too_big
 from bot.messages import choose_language, language_of, t
@@ -130,9 +130,9 @@ async def start_generation(
     if problem is not None:
         await reply(bot, message, text_for(problem.key, lang, dict(problem.params)))
         return
-    options = with_defaults(spec, parsed, saved)  # flags typed win over saved defaults
-    if parsed.typed:
-        options[TYPED_OPTION] = " ".join(parsed.typed)
+    options, from_saved = apply_defaults(spec, parsed, saved)  # typed flags win
+    if shown := (*parsed.typed, *from_saved):  # the caption names every option used
+        options[TYPED_OPTION] = " ".join(shown)
     if spec.inputs is None and (images_in(message) or message.media_group_id):
         await reply(bot, message, t("imagine_photo_ignored", lang, command=command))
     new = NewJob(

@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.defaults import SETTINGS, options_of, reply_language, valid, with_defaults
+from bot.defaults import (
+    SETTINGS,
+    apply_defaults,
+    options_of,
+    reply_language,
+    valid,
+    with_defaults,
+)
 from bot.models import registry
 from bot.parsing import parse_command, resolve_spec, size_for_aspect
 
@@ -21,6 +28,15 @@ def test_nothing_saved_is_the_models_defaults() -> None:
     parsed = parse_command("video", "a boat")
     spec = resolve_spec(parsed, 0)
     assert with_defaults(spec, parsed, {}) == options_of(spec, parsed)
+
+
+def test_the_saved_defaults_used_are_named_as_flags_for_the_caption() -> None:
+    parsed = parse_command("imagine", "a fox --n 1")
+    _, used = apply_defaults(resolve_spec(parsed, 0), parsed, EVERYTHING)
+    assert used == ("--ar 16:9", "--raw")  # --n was typed: the saved 3 was not used
+    parsed = parse_command("edit", "a hat --model qwen")
+    _, used = apply_defaults(resolve_spec(parsed, 1), parsed, EVERYTHING)
+    assert used == ()  # qwen has none of these flags
 
 
 def test_each_model_takes_only_the_defaults_it_has_a_flag_for() -> None:

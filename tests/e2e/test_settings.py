@@ -97,7 +97,9 @@ async def test_settings_change_in_place_and_fill_in_commands(
     assert answers[-1]["text"] == t("not_your_button", lang)
     # The defaults fill in what a command leaves out; typed flags win.
     first = alice.say("/imagine a fox")
-    await alice.answer(first, "photo")
+    album = await alice.answer(first, "photo")
+    # The caption names the options the job ran with, saved ones included.
+    assert album["caption"].startswith("a fox\n--ar 16:9 --n 2")
     second = alice.say("/imagine an owl --ar 1:1 --n 1")
     await alice.answer(second, "photo")
     bodies = harness.evo.generation_requests()
