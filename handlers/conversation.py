@@ -79,7 +79,10 @@ async def on_plain_text(update: Update, context: Context) -> None:
         asked = message.reply_to_message.message_id
         question = await services.storage.questions.asked_in(message.chat_id, asked)
         if question is not None and question.user_id != user.id:
-            return  # someone else's question (in a group)
+            # Someone else's question (in a group): said once, briefly, never taken as theirs.
+            if await admit(services, context.bot, message, user):
+                await reply(context.bot, message, t("question_not_yours", user.language_code))
+            return
         if not await admit(services, context.bot, message, user):
             return
         if question is not None:

@@ -24,13 +24,19 @@ from bot.services import Context, Services, services_of
 from handlers.common import admit, reply
 
 DEFAULT = "-"  # the button value that forgets a setting
+# Unset settings whose model default is one plain value for every model, shown as that value.
+PLAIN_DEFAULTS = {"n": "1", "raw": "off"}
 LANGUAGE_GROUP = -10  # before every other handler group
 
 
 def shown(key: str, value: str | None, lang: str | None) -> str:
     """A setting's value as the settings message says it."""
+    if value is None and key in PLAIN_DEFAULTS:  # "standard" would say nothing here
+        return shown(key, PLAIN_DEFAULTS[key], lang)
     if value is None:
         return t("value_lang_default" if key == LANGUAGE_KEY else "value_default", lang)
+    if key == "raw" and value == "off":
+        return t("value_off", lang)
     if key == "raw":
         return t("value_on", lang)
     if key == "duration":
@@ -96,6 +102,9 @@ async def on_settings_button(update: Update, context: Context) -> None:
     if owner != str(query.from_user.id):
         await query.answer(t("not_your_button", lang), show_alert=True)
         return
+    if not _is_panel(query.message, owner):  # forged data on another of the bot's messages
+        await query.answer(t("button_unknown", lang))
+        return
     services = services_of(context)
     key = parts[2] if len(parts) > 2 else ""
     value = parts[3] if len(parts) > 3 else None
@@ -120,6 +129,16 @@ async def on_settings_button(update: Update, context: Context) -> None:
         except BadRequest as error:  # "message is not modified": a second tap on the same value
             if "not modified" not in str(error):
                 raise
+
+
+def _is_panel(message: object, owner: str) -> bool:
+    """Only the owner's settings panel is ever edited into another panel: callback data can be
+    forged, and any other text message of the bot would otherwise be overwritten."""
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return False
+    prefix = f"cfg:{owner}:"
+    rows = message.reply_markup.inline_keyboard
+    return any(str(b.callback_data or "").startswith(prefix) for row in rows for b in row)
 
 
 async def _follow_language(services: Services, user: User) -> None:

@@ -54,11 +54,12 @@ async def on_try(update: Update, context: Context) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
     number = query.data.removeprefix("try:")
     key = f"example_{number}"
     if key not in EXAMPLES or not isinstance(query.message, Message):
+        await query.answer(t("button_unknown", query.from_user.language_code))  # forged
         return
+    await query.answer()
     parsed = split_command(t(key, query.from_user.language_code), context.bot.username)
     assert parsed is not None
     # The example answers the greeting: the result comes as a reply to it.

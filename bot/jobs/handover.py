@@ -170,13 +170,16 @@ class Handover:
         lang = job.language
         if job.reserved_daily + job.reserved_bonus <= 0:  # an admin's job holds nothing
             return t("result_summary_free", lang, job=job.id)
+        charged = Count(format_credits(job.charged), "credit")
+        if job.is_group:  # a balance is nobody else's business (PRODUCT §4a, groups)
+            return t("result_summary_group", lang, job=job.id, charged=charged)
         balance = await self._storage.users.balance(job.user_id)
         bonus = t("bonus_part", lang, bonus=format_credits(balance.bonus)) if balance.bonus else ""
         return t(
             "result_summary",
             lang,
             job=job.id,
-            charged=Count(format_credits(job.charged), "credit"),
+            charged=charged,
             left=format_credits(balance.daily_left),
             limit=format_credits(balance.daily_limit),
             bonus_part=bonus,

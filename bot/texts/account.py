@@ -31,7 +31,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "quota": {
         "en": "Daily credits: {left} of {limit} left, refill at {refill}.\nBonus credits: {bonus}."
         "\nJobs: {running} running, {queued} waiting.\n\nPrices:\n{prices}",
-        "zh": "每日额度：剩余 {left}/{limit}，将于 {refill} 恢复。\n奖励额度：{bonus}。\n"
+        "zh": "每日额度：剩余 {left}/{limit}，将于 {refill}恢复。\n奖励额度：{bonus}。\n"
         "任务：{running} 个运行中，{queued} 个排队。\n\n价格：\n{prices}",
     },
     "your_id": {

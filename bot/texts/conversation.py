@@ -45,12 +45,12 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "/id - 你的 Telegram id\n\n{balance}",
     },
     "short_help_line": {
-        "en": "/{command} - {what} ({price})",
-        "zh": "/{command} - {what}（{price}）",
+        "en": "/{command} - {what} · {price}",
+        "zh": "/{command} - {what} · {price}",
     },
     "price_picture": {"en": "{credits} a picture", "zh": "每张 {credits}"},
-    "price_picture_from": {"en": "from {credits} a picture", "zh": "每张 {credits} 起"},
-    "price_video_from": {"en": "from {credits} a video", "zh": "每段视频 {credits} 起"},
+    "price_picture_from": {"en": "from {credits} a picture", "zh": "每张 {credits}起"},
+    "price_video_from": {"en": "from {credits} a video", "zh": "每段视频 {credits}起"},
     "credits_one": {"en": "{amount} credit", "zh": "{amount} 额度"},
     "credits_other": {"en": "{amount} credits", "zh": "{amount} 额度"},
     # --- what no command asked for ----------------------------------------------------------
@@ -108,6 +108,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "I work with words and photos: write what you'd like to see, or send a photo "
         "(/help lists what I can do).",
         "zh": "我能处理文字和照片：写下你想看到的画面，或发一张照片（/help 查看我能做什么）。",
+    },
+    "question_not_yours": {
+        "en": "That question was for someone else. Reply to the bot's own question to you, or "
+        "send your own command.",
+        "zh": "这个问题是问别人的。请回复机器人问你的问题，或者发送你自己的命令。",
     },
     "question_gone": {
         "en": "I no longer know what that was about. Please send it again.",

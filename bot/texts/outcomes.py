@@ -11,6 +11,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "✅ Job #{job}: {charged} charged. Left: {left} of {limit} daily{bonus_part}.",
         "zh": "✅ 任务 #{job}：扣除 {charged}。剩余每日额度 {left}/{limit}{bonus_part}。",
     },
+    "result_summary_group": {  # in a group: what it cost, not what the requester has left
+        "en": "✅ Job #{job}: {charged} charged. /quota in a private chat shows what is left.",
+        "zh": "✅ 任务 #{job}：扣除 {charged}。在私聊中发送 /quota 查看剩余额度。",
+    },
     "result_summary_free": {
         "en": "✅ Job #{job}: nothing charged (admin).",
         "zh": "✅ 任务 #{job}：管理员不扣额度。",

@@ -84,8 +84,8 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     },
     # --- /quota and /stats --------------------------------------------------------------------
     "quota_bought": {
-        "en": "Bought with Stars: {credits} credits ({count} purchases). /buy for more.",
-        "zh": "用星星购买：{credits} 额度（{count} 次购买）。发送 /buy 购买更多。",
+        "en": "Bought with Stars: {credits} credits ({count}). /buy for more.",
+        "zh": "用星星购买：{credits} 额度（{count}）。发送 /buy 购买更多。",
     },
     "quota_buy_hint": {
         "en": "More credits: /buy (Telegram Stars).",

@@ -17,6 +17,7 @@ NOUNS: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "job": {"en": ("{n} job", "{n} jobs"), "zh": ("{n} 个任务", "{n} 个任务")},
     "day": {"en": ("{n} day", "{n} days"), "zh": ("{n} 天", "{n} 天")},
     "photo": {"en": ("{n} photo", "{n} photos"), "zh": ("{n} 张照片", "{n} 张照片")},
+    "purchase": {"en": ("{n} purchase", "{n} purchases"), "zh": ("{n} 次购买", "{n} 次购买")},
     "picture": {"en": ("{n} picture", "{n} pictures"), "zh": ("{n} 张图片", "{n} 张图片")},
 }
 

@@ -71,7 +71,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "en": "Not enough credits: this costs {cost}, you have {left} left today"
         "{bonus_part}. Your daily credits refill at {refill}.",
         "zh": "额度不足：本次需要 {cost}，你今天还剩 {left}{bonus_part}。"
-        "每日额度将于 {refill} 恢复。",
+        "每日额度将于 {refill}恢复。",
     },
     "bonus_part": {"en": " and {bonus} bonus", "zh": "，奖励额度 {bonus}"},
     "refill_at": {
@@ -90,6 +90,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "group_cap": {
         "en": "This group has used its {limit} for today. They refill at {refill}; "
         "your own credits were not touched.",
-        "zh": "本群今天的 {limit}额度已用完，将于 {refill} 恢复；你自己的额度未被扣除。",
+        "zh": "本群今天的 {limit}额度已用完，将于 {refill}恢复；你自己的额度未被扣除。",
     },
 }

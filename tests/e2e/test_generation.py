@@ -14,7 +14,9 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from bot.credits import format_credits
 from bot.messages import t
+from bot.texts.plurals import Count
 from tests.e2e.conftest import (
     BOT_USERNAME,
     Harness,
@@ -668,3 +670,14 @@ async def test_refused_status_edits_do_not_fail_the_job(harness: Harness) -> Non
     jobs = s.say("/jobs")
     listing = await s.reply(jobs, lambda m: t("jobs_header") in m.get("text", ""))
     assert t("state_done") in listing["text"]
+
+
+async def test_a_result_in_a_group_says_the_cost_but_not_the_balance(harness: Harness) -> None:
+    """Issue 10/11: a group is no window into a member's credits; /quota in private is."""
+    await harness.start()
+    s = Scene(harness, "group")
+    request = s.say(s.cmd("/imagine a lighthouse"))
+    photo = await s.result(request)
+    assert footer(photo) == t(
+        "result_summary_group", job=1, charged=Count(format_credits(100), "credit")
+    )

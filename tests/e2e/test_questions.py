@@ -197,11 +197,12 @@ async def test_in_a_group_only_what_addresses_the_bot_is_answered(
     assert text_of(question) == t("photo_question", lang)
     # Someone else's answer to Alice's question is not taken for hers.
     bob = Chatter(harness, 1002, code, chat=team)
-    bob.say("make it pink", reply_to=question["message_id"])
+    intrusion = bob.say("make it pink", reply_to=question["message_id"])
+    assert text_of(await bob.answer(intrusion)) == t("question_not_yours", lang)
     answer = alice.say("make it night", reply_to=question["message_id"])
     await alice.answer(answer, "photo")
     assert prompts(harness) == ["make it night"]
-    assert len(alice.bot_said()) == 4  # offer, question, status, result
+    assert len(alice.bot_said()) == 5  # offer, question, "not yours", status, result
 
 
 @pytest.mark.parametrize(("code", "lang"), LANGS)

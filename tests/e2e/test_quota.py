@@ -220,9 +220,9 @@ async def test_quota_help_and_start_for_a_new_user(harness: Harness) -> None:
     text = await alice.ask("/help")
     for listed in ("/imagine", "/edit", "/animate", "/quota", "/jobs", "/cancel", "/settings"):
         assert listed in text, listed
-    assert "/imagine - Make a picture from a description (1 credit a picture)" in text
-    assert "/edit - " in text and "(from 1 credit a picture)" in text
-    assert "(from 2.5 credits a video)" in text
+    assert "/imagine - Make a picture from a description · 1 credit a picture" in text
+    assert "/edit - " in text and "· from 1 credit a picture" in text
+    assert "· from 2.5 credits a video" in text
     assert text.endswith("You have 10 of 10 daily credits left.")
     assert (await alice.ask("/start")).startswith("👋 Hi Alice!")
 

@@ -69,6 +69,10 @@ async def test_settings_change_in_place_and_fill_in_commands(
     assert text_of(panel).startswith(t("settings", lang, lines="").split("\n")[0])
     owner = "cfg:1001"
     assert callback_data(panel)[0] == f"{owner}:ar"
+    # Unset, pictures per request and --raw show the plain values they stand for.
+    for key, value in (("n", "1"), ("raw", t("value_off", lang))):
+        unset = t("settings_line", lang, setting=t(f"setting_{key}", lang), value=value)
+        assert unset in text_of(panel)
     alice.press(panel, f"{owner}:ar")
     chat_id, panel_id = alice.chat["id"], panel["message_id"]
 
@@ -149,3 +153,25 @@ async def test_the_reply_language_setting_changes_every_reply(
     alice.press(panel_now(), "cfg:1001:lang:-")
     await harness.tg.wait_for(lambda: len(harness.tg.callback_answers) == 4)
     assert text_of(await alice.answer(alice.say("/id"))) == t("your_id", code, user_id=1001)
+
+
+async def test_forged_settings_and_example_buttons_change_nothing(harness: Harness) -> None:
+    """Callback data can be forged: a settings button on another of the bot's messages (a
+    /quota answer) must not turn that message into a panel, nor an unknown example run."""
+    await harness.start()
+    alice = Chatter(harness, 1001, "en")
+    quota = await alice.answer(alice.say("/quota"))
+    before = text_of(quota)
+    answers = harness.tg.callback_answers
+    tg, chat = harness.tg, alice.chat
+    tg.press_button(chat, alice.user, quota["message_id"], "cfg:1001:ar:16:9", forged=True)
+    await harness.tg.wait_for(lambda: len(answers) == 1)
+    greeting = await alice.answer(alice.say("/start"))
+    tg.press_button(chat, alice.user, greeting["message_id"], "try:9", forged=True)
+    await harness.tg.wait_for(lambda: len(answers) == 2)
+    assert [a["text"] for a in answers.values()] == [t("button_unknown")] * 2
+    messages = harness.tg.bot_messages(alice.chat["id"])
+    assert text_of(next(m for m in messages if m["message_id"] == quota["message_id"])) == before
+    assert prompts(harness) == []  # no example ran
+    panel = await alice.answer(alice.say("/settings"))  # and nothing was saved
+    assert "16:9" not in text_of(panel)
