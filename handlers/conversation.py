@@ -22,7 +22,7 @@ from bot.services import Context, services_of
 from bot.texts import shortened
 from handlers import questions
 from handlers.common import admit, reply
-from handlers.generation import images_in
+from handlers.generation import images_in, pictures_under
 from storage.models import InputImage
 from storage.questions import Question
 
@@ -88,7 +88,8 @@ async def on_plain_text(update: Update, context: Context) -> None:
         if question is not None:
             await questions.answer(services, context.bot, message, user, question, text)
             return
-        pictures = images_in(message.reply_to_message)
+        target = message.reply_to_message
+        pictures = images_in(target) or await pictures_under(services, target)
         if pictures:  # words in reply to one of the bot's pictures: offered as its edit
             caption = " ".join(text.split())
             await questions.ask_about_photo(

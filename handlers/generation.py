@@ -33,6 +33,7 @@ from handlers.common import admit, no_credits_text, refill_time, reply, reply_to
 from storage.models import InputImage, NewJob, Refused
 
 log = logging.getLogger(__name__)
+MAX_JOB_DIGITS = 18  # SQLite integers stop at 2**63 - 1
 
 GENERATION_COMMANDS = registry.COMMANDS
 
@@ -71,10 +72,38 @@ async def images_for_reply(services: Services, bot: Bot, message: Message) -> li
     images = images_in(target)
     if from_bot and not images:  # a command answering one of the bot's questions
         question = await services.storage.questions.asked_in(message.chat_id, target.message_id)
-        if question is not None and question.media_group_id and not question.inputs:
+        if question is None:  # or replying to the message under an album result
+            return await pictures_under(services, target)
+        if question.media_group_id and not question.inputs:
             return await services.storage.media.album(message.chat_id, question.media_group_id)
-        return list(question.inputs) if question is not None else []
+        return list(question.inputs)
     return images
+
+
+async def pictures_under(services: Services, target: Message) -> list[InputImage]:
+    """The pictures of the result whose buttons `target` (one of the bot's messages) carries:
+    the message under an album (its cost and buttons) stands for the whole album."""
+    job_id = _job_of_buttons(target)
+    job = await services.storage.jobs.get(job_id) if job_id is not None else None
+    if job is None or job.chat_id != target.chat_id:
+        return []
+    return [
+        InputImage(d.file_id, kind=d.kind)
+        for d in job.delivered
+        if d.kind in ("photo", "document") and d.file_id
+    ]
+
+
+def _job_of_buttons(message: Message) -> int | None:
+    """The job id in a result's Again button (`again:<id>`), if the message has one."""
+    markup = message.reply_markup
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            action, _, number = str(button.callback_data or "").partition(":")
+            digits = number.isascii() and number.isdigit() and len(number) <= MAX_JOB_DIGITS
+            if action == "again" and digits:
+                return int(number)
+    return None
 
 
 def input_problem(spec: ModelSpec, images: list[InputImage]) -> Failure | None:

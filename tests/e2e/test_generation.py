@@ -681,3 +681,21 @@ async def test_a_result_in_a_group_says_the_cost_but_not_the_balance(harness: Ha
     assert footer(photo) == t(
         "result_summary_group", job=1, charged=Count(format_credits(100), "credit")
     )
+
+
+@pytest.mark.parametrize("where", ["private", "group"])
+async def test_edit_in_reply_to_an_albums_buttons_message_takes_its_pictures(
+    harness: Harness, where: str
+) -> None:
+    """The message under an album (cost and buttons) stands for the album (issue 11 trial)."""
+    await harness.start(daily_credits=100)
+    s = Scene(harness, where)
+    final = await s.final_status(s.say(s.cmd("/imagine two owls --n 2")))
+    [under] = [m for m in s.tg.bot_messages(s.chat_id) if m.get("text") == final]
+    photos = [m for m in s.tg.bot_messages(s.chat_id) if m.get("photo")]
+    request = s.say(s.cmd("/edit make it night"), reply_to=under["message_id"])
+    await s.result(request)
+    [edit] = s.creates()[1:]
+    assert edit["model"] == "wan2.5-image-to-image" and len(edit["image_urls"]) == 2
+    fetched = [c.params.get("file_id") for c in s.tg.calls_to("getFile")]
+    assert fetched == [p["photo"][-1]["file_id"] for p in photos]
