@@ -264,27 +264,39 @@ class FloodLimiter(BaseRateLimiter[int]):
         rank = _rank(endpoint)
 
         async def attempt() -> bool | JSONDict | list[JSONDict]:
-            # Waiting for an allowance holds no update-processing place (bot/turns.py).
+            # Waiting for an allowance holds no update-processing place (bot/turns.py), and
+            # the call leaves the moment it is granted: taking the place back in between let
+            # granted calls pile up behind busy places and reach Telegram bunched, past its
+            # window (128 429s in the 500-user burst).
             async with outside_place():
                 if _counts(endpoint) and chat_id is not None:
                     await self._acquire(chat_id, weight, rank)
-                await self._holds.wait(chat_id)
-            await self._holds.wait(chat_id)  # last (again), so no call leaves inside a window
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as error:
-                wait = retry_after_seconds(error) + RETRY_AFTER_MARGIN
-                log.warning("Telegram asked to wait %.1f s (%s)", wait, endpoint)
-                metrics.TELEGRAM_429.inc()
-                self._holds.hold(_EVERYTHING if chat_id is None else chat_id, wait)
-                # Our own pacing keeps each chat's window, so a refusal most likely came
-                # from the overall one: count it as full, pausing every new send for one
-                # window instead of sending more into a window Telegram sees as full.
-                self._overall.fill(self._overall.capacity, time.monotonic())
-                raise
+                await self._holds.wait(chat_id)  # last, so no call leaves inside a window
+                return await self._send(callback, args, kwargs, endpoint, chat_id)
 
         policy = RetryPolicy(max_retries=retries, sleep=_no_pause)
         return await policy.run(attempt, retry_on=_is_flood)
+
+    async def _send(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        chat_id: object,
+    ) -> bool | JSONDict | list[JSONDict]:
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as error:
+            wait = retry_after_seconds(error) + RETRY_AFTER_MARGIN
+            log.warning("Telegram asked to wait %.1f s (%s)", wait, endpoint)
+            metrics.TELEGRAM_429.inc()
+            self._holds.hold(_EVERYTHING if chat_id is None else chat_id, wait)
+            # Our own pacing keeps each chat's window, so a refusal most likely came from
+            # the overall one: count it as full, pausing every new send for one window
+            # instead of sending more into a window Telegram sees as full.
+            self._overall.fill(self._overall.capacity, time.monotonic())
+            raise
 
     async def _acquire(self, chat_id: object, weight: int, rank: int) -> None:
         """Wait out any hold on the chat, then for the dispatcher to grant this send."""
