@@ -222,6 +222,7 @@ class Bench:
         bot = await self.bot("burst", **self.profile)
         cpu, floods = bot.cpu_seconds(), len(self.tg.flood_hits)
         first_task = len(self.evo.tasks)
+        first_request, first_call = len(self.evo.requests), len(self.tg.calls)
         started = time.monotonic()
         sent = self.users(500, "/imagine")
         await self.until(lambda: len(self.evo.tasks) - first_task >= 500, 300)
@@ -245,6 +246,11 @@ class Bench:
             "ack_p50_s": round(statistics.median(acks), 2),
             "all_delivered_s": round(delivered, 2),
             "429s": len(self.tg.flood_hits) - floods,
+            # what the bot's CPU went on, per job: HTTP requests to each fake, by kind
+            "evolink_requests_per_job": _per_job(
+                f"{r.method} {_route(r.path)}" for r in self.evo.requests[first_request:]
+            ),
+            "telegram_calls_per_job": _per_job(c.method for c in self.tg.calls[first_call:]),
         }
         await bot.stop()
 
@@ -368,6 +374,16 @@ async def bench(scale: float, only: list[str], profile: bool = False) -> bool:
         return True
     run.conclude()
     return run.report(time.monotonic() - started)
+
+
+def _per_job(kinds: Any, jobs: int = 500) -> dict[str, float]:
+    return {kind: round(count / jobs, 2) for kind, count in Counter(kinds).most_common()}
+
+
+def _route(path: str) -> str:
+    """/v1/tasks/<id> -> /v1/tasks: a path without the ids in it."""
+    parts = path.split("/")
+    return "/".join(parts[:3] if parts[1] in ("v1", "api") else parts[:2])
 
 
 _DRAW = fake_media.render_png

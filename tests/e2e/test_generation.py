@@ -665,6 +665,7 @@ async def test_refused_status_edits_do_not_fail_the_job(harness: Harness) -> Non
     photo = await s.reply(request, lambda m: bool(m.get("photo")) and footer(m) != "")
     assert body(photo) == "a stubborn goat"
     assert buttons(photo)[0].startswith("again:")
+    # Edits were tried and refused.
     await s.tg.wait_for(lambda: bool(s.tg.calls_to("editMessageText")))
     assert all(c.status == 400 for c in s.tg.calls_to("editMessageText"))
     jobs = s.say("/jobs")
