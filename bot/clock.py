@@ -7,6 +7,7 @@ change of the system time must not stretch or shrink.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -51,3 +52,12 @@ async def wait_event(event: asyncio.Event, seconds: float) -> bool:
     except TimeoutError:
         return False
     return True
+
+
+async def stop_task(task: asyncio.Task[None] | None) -> None:
+    """Cancel a background task (a loop that runs until stopped) and wait until it ended."""
+    if task is None:
+        return
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -10,7 +10,6 @@ and Docker marks the container unhealthy. The check reads DATABASE_PATH the way 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings
 
+from bot.clock import stop_task
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -47,9 +47,7 @@ class Heartbeat:
         """Stop beating and remove the file: a stopped bot is not a healthy one."""
         if self._task is None:
             return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await stop_task(self._task)
         self._task = None
         self.path.unlink(missing_ok=True)
 

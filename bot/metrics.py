@@ -9,7 +9,6 @@ a 0.1 s timer fires: the one number that shows a loop too busy to answer users.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from typing import Final
@@ -22,6 +21,8 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+
+from bot.clock import stop_task
 
 REGISTRY: Final = CollectorRegistry(auto_describe=True)
 LAG_INTERVAL: Final = 0.1
@@ -98,11 +99,8 @@ class LagMonitor:
         self._task = asyncio.create_task(self._run(), name="loop-lag")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

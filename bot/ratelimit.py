@@ -23,7 +23,6 @@ too. The refused call then retries through `RetryPolicy`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 import warnings
@@ -38,7 +37,7 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 from bot import metrics
-from bot.clock import wait_event
+from bot.clock import stop_task, wait_event
 from bot.retry import RetryPolicy
 from bot.turns import outside_place
 
@@ -165,9 +164,7 @@ class _Holds:
 
     async def close(self) -> None:
         for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await stop_task(task)
 
     def _gate(self, key: object) -> asyncio.Event:
         gate = self._gates.get(key)
@@ -213,11 +210,8 @@ class FloodLimiter(BaseRateLimiter[int]):
         return None
 
     async def shutdown(self) -> None:
-        if self._dispatcher is not None:
-            self._dispatcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._dispatcher
-            self._dispatcher = None
+        await stop_task(self._dispatcher)
+        self._dispatcher = None
         await self._holds.close()
 
     def has_room(self, chat_id: object) -> bool:

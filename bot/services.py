@@ -32,6 +32,10 @@ class Services:
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
 
+    async def is_barred(self, user_id: int) -> bool:
+        """Banned, and so refused everything (admins can't be banned)."""
+        return not self.is_admin(user_id) and await self.storage.users.is_banned(user_id)
+
 
 def services_of(context: CallbackContext[Any, Any, Any, Any]) -> Services:
     services = context.bot_data[SERVICES_KEY]

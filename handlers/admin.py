@@ -18,7 +18,7 @@ from bot.evolink.errors import EvolinkError
 from bot.messages import t
 from bot.services import Context, Services, services_of
 from bot.texts import shortened
-from bot.texts.plurals import Count
+from bot.texts.plurals import credit_count
 from handlers.common import banned_text, reply, user_name
 
 log = logging.getLogger(__name__)
@@ -160,7 +160,7 @@ async def on_grant(
     text = t(
         "admin_granted",
         lang,
-        amount=Count(format_credits(amount), "credit"),
+        amount=credit_count(amount),
         who=who,
         bonus=format_credits(balance.bonus),
     )
@@ -197,7 +197,7 @@ async def on_setlimit(
         "admin_limit_set",
         lang,
         who=who,
-        limit=Count(format_credits(balance.daily_limit), "credit"),
+        limit=credit_count(balance.daily_limit),
         left=format_credits(balance.daily_left),
     )
     await reply(context.bot, message, text)
@@ -235,7 +235,7 @@ async def set_group_limit(
     if limit is None:
         text = t("admin_group_limit_cleared", lang, chat=chat)
     else:
-        amount = Count(format_credits(limit), "credit")
+        amount = credit_count(limit)
         text = t("admin_group_limit_set", lang, chat=chat, limit=amount)
     await reply(context.bot, message, text)
 

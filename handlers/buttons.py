@@ -18,7 +18,7 @@ from bot.services import Context, Services, services_of
 from handlers.common import cancel_text
 from handlers.common import reply_to as reply_to_message
 from handlers.generation import queue_job
-from handlers.questions import ask_motion_for_result, pictures_of
+from handlers.questions import ask_motion_for_result
 from storage.models import Job, NewJob
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ async def start_animate(
     """Animate the `index`-th picture of `job`: the one seam for "Animate" (a single
     picture, or a number picked under an album). It asks what should move (PRODUCT §4a);
     the picture's own prompt is never reused as the motion."""
-    if not 0 <= index < len(pictures_of(job)):
+    if not 0 <= index < len(job.pictures):
         await query.answer(t("job_not_found", job.language))
         return
     await query.answer()
@@ -89,7 +89,7 @@ async def on_button(update: Update, context: Context) -> None:
 
 async def _swap_buttons(query: CallbackQuery, job: Job, *, picking: bool) -> None:
     """Under an album: Animate becomes "which picture?" (1..N) in place, and back."""
-    count = len(pictures_of(job))
+    count = len(job.pictures)
     keyboard = pick_keyboard(job, count) if picking else result_keyboard(job, count)
     await query.answer(t("animate_which", job.language) if picking else None)
     try:
@@ -100,7 +100,7 @@ async def _swap_buttons(query: CallbackQuery, job: Job, *, picking: bool) -> Non
 
 async def _send_original(services: Services, bot: Bot, query: CallbackQuery, job: Job) -> None:
     """The pictures as files, uncompressed, replying to the result (links live 24 h)."""
-    pictures = pictures_of(job)
+    pictures = job.pictures
     if not pictures or job.kind != "image":
         await query.answer(t("job_not_found", job.language))
         return

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters, User
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, ReplyParameters, User
 from telegram.constants import MessageLimit
 
 from bot.clock import next_midnight
@@ -13,7 +13,7 @@ from bot.credits import format_credits
 from bot.messages import t
 from bot.services import Services
 from bot.texts import shortened
-from bot.texts.plurals import Count
+from bot.texts.plurals import credit_count
 from storage.models import Balance
 
 
@@ -82,7 +82,7 @@ def no_credits_text(services: Services, balance: Balance, cost: int, lang: str |
     return t(
         "no_credits",
         lang,
-        cost=Count(format_credits(cost), "credit"),
+        cost=credit_count(cost),
         left=format_credits(balance.daily_left),
         bonus_part=bonus,
         refill=refill_time(services, lang),
@@ -94,7 +94,7 @@ async def admit(services: Services, bot: Bot, message: Message, user: User) -> b
     await services.storage.users.remember(
         user.id, user.username, user.first_name, user.language_code
     )
-    if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
+    if await services.is_barred(user.id):
         await reply(bot, message, await banned_text(services, user.id, user.language_code))
         return False
     return True
@@ -113,3 +113,11 @@ _CANCEL_TEXTS = {"cancelled": "cancel_done", "too_late": "cancel_too_late"}
 
 def cancel_text(outcome: str, lang: str | None, job_id: int) -> str:
     return t(_CANCEL_TEXTS.get(outcome, "cancel_finished"), lang, job=job_id)
+
+
+def request_at(bot: Bot, chat: Chat, message_id: int) -> Message:
+    """A message of `chat` standing in for a request a button press makes (an example under
+    the greeting, a question's job): the job's replies answer message `message_id`."""
+    request = Message(message_id, datetime.now(UTC), chat)
+    request.set_bot(bot)
+    return request

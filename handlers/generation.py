@@ -13,7 +13,6 @@ import logging
 from telegram import Bot, Message, Update, User
 from telegram.ext import Application, CommandHandler, filters
 
-from bot.credits import format_credits
 from bot.defaults import apply_defaults, reply_language
 from bot.jobs.failures import Failure
 from bot.jobs.inputs import TELEGRAM_DOWNLOAD_LIMIT, too_big
@@ -28,7 +27,7 @@ from bot.parsing import (
     split_command,
 )
 from bot.services import Context, Services, services_of
-from bot.texts.plurals import Count
+from bot.texts.plurals import Count, credit_count
 from handlers.common import admit, no_credits_text, refill_time, reply, reply_to, text_for
 from storage.models import InputImage, NewJob, Refused
 
@@ -87,11 +86,7 @@ async def pictures_under(services: Services, target: Message) -> list[InputImage
     job = await services.storage.jobs.get(job_id) if job_id is not None else None
     if job is None or job.chat_id != target.chat_id:
         return []
-    return [
-        InputImage(d.file_id, kind=d.kind)
-        for d in job.delivered
-        if d.kind in ("photo", "document") and d.file_id
-    ]
+    return [picture.as_input() for picture in job.pictures]
 
 
 def _job_of_buttons(message: Message) -> int | None:
@@ -194,7 +189,7 @@ def refusal_text(services: Services, refused: Refused, new: NewJob) -> str:
     if refused.reason == "credits" and refused.balance is not None:
         return no_credits_text(services, refused.balance, new.cost, lang)
     if refused.reason == "group_cap":
-        limit = Count(format_credits(refused.group_limit or 0), "credit")
+        limit = credit_count(refused.group_limit or 0)
         return t("group_cap", lang, limit=limit, refill=refill_time(services, lang))
     if refused.reason == "queue_full":
         settings = services.settings

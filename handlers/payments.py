@@ -106,7 +106,7 @@ async def on_pack_button(update: Update, context: Context) -> None:
     if pack is None:
         await query.answer(t("buy_pack_gone", lang), show_alert=True)
         return
-    if not services.is_admin(user.id) and await services.storage.users.is_banned(user.id):
+    if await services.is_barred(user.id):
         await query.answer(t("banned", lang), show_alert=True)
         return
     await query.answer()
@@ -135,8 +135,7 @@ async def refusal(services: Services, query: PreCheckoutQuery) -> str | None:
         return "checkout_changed"
     if order.user_id != query.from_user.id:
         return "checkout_other_user"
-    user_id = query.from_user.id
-    if not services.is_admin(user_id) and await services.storage.users.is_banned(user_id):
+    if await services.is_barred(query.from_user.id):
         return "checkout_banned"
     return None
 

@@ -10,7 +10,6 @@ under it, or a reply to it, finds the prompt and the photos after a restart too.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from telegram import (
     Bot,
@@ -29,9 +28,9 @@ from telegram.ext import Application, CallbackQueryHandler
 from bot.messages import t
 from bot.services import Context, Services, services_of
 from bot.texts import shortened
-from handlers.common import fit_text
+from handlers.common import fit_text, request_at
 from handlers.generation import start_generation
-from storage.models import Delivered, InputImage, Job
+from storage.models import InputImage, Job
 from storage.questions import Question
 
 log = logging.getLogger(__name__)
@@ -169,20 +168,14 @@ async def force_reply(
     await post(services, bot, question, t(key, lang), markup, base.request_message_id)
 
 
-def pictures_of(job: Job) -> list[Delivered]:
-    """The pictures a finished job delivered, in order (what Animate can animate)."""
-    return [d for d in job.delivered if d.kind in ("photo", "document") and d.file_id]
-
-
 async def ask_motion_for_result(
     services: Services, bot: Bot, job: Job, index: int, user: User
 ) -> None:
     """Animate under a result: ask what should move in its `index`-th picture (0-based,
-    checked against `pictures_of` by the caller). Usable for any picture of an album."""
-    pictures = pictures_of(job)
+    checked against `job.pictures` by the caller). Usable for any picture of an album."""
+    pictures = job.pictures
     picture = pictures[index]
-    assert picture.file_id is not None
-    image = InputImage(picture.file_id, kind=picture.kind)
+    image = picture.as_input()
     base = Question(job.chat_id, user.id, picture.message_id, "animate", inputs=(image,))
     number = index + 1 if len(pictures) > 1 else None
     await ask_motion(services, bot, base, user.language_code, index=number)
@@ -219,8 +212,7 @@ async def run(
     prompt: str,
 ) -> None:
     """A button ran the question's job: it answers the message the question was about."""
-    request = Message(question.request_message_id, datetime.now(UTC), chat)
-    request.set_bot(bot)
+    request = request_at(bot, chat, question.request_message_id)
     images = list(await inputs_of(services, question))
     await start_generation(services, bot, request, user, command, prompt, images)
 

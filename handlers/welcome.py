@@ -7,12 +7,10 @@ Button data: `try:<n>` (the n-th example of the catalogue, in the presser's lang
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
 
-from bot.credits import format_credits
 from bot.evolink import limits
 from bot.messages import t
 from bot.models import registry
@@ -20,7 +18,8 @@ from bot.models.spec import ModelSpec
 from bot.parsing import split_command
 from bot.services import Context, Services, services_of
 from bot.texts import shortened
-from handlers.common import admit, reply
+from bot.texts.plurals import credit_count
+from handlers.common import admit, reply, request_at
 from handlers.generation import start_generation
 
 log = logging.getLogger(__name__)
@@ -64,8 +63,7 @@ async def on_try(update: Update, context: Context) -> None:
     assert parsed is not None
     # The example answers the greeting: the result comes as a reply to it.
     greeting = query.message
-    request = Message(greeting.message_id, datetime.now(UTC), greeting.chat)
-    request.set_bot(context.bot)
+    request = request_at(context.bot, greeting.chat, greeting.message_id)
     services = services_of(context)
     await start_generation(services, context.bot, request, query.from_user, *parsed, [])
 
@@ -85,15 +83,10 @@ def cheapest(services: Services, spec: ModelSpec) -> int:
     return services.prices.reserve(spec.name, options)
 
 
-def credits_words(amount: int, lang: str | None) -> str:
-    key = "credits_one" if amount == 100 else "credits_other"
-    return t(key, lang, amount=format_credits(amount))
-
-
 def price_words(services: Services, command: str, lang: str | None) -> str:
     specs = registry.for_command(command)
     prices = [cheapest(services, spec) for spec in specs]
-    low = credits_words(min(prices), lang)
+    low = credit_count(min(prices))
     if specs[0].kind == "video":
         return t("price_video_from", lang, credits=low)
     key = "price_picture" if len(set(prices)) == 1 else "price_picture_from"

@@ -57,6 +57,11 @@ class Delivered:
         """A produced picture or video (as media or as a link), not a message around it."""
         return self.kind in ("photo", "video", "document", "link")
 
+    def as_input(self) -> InputImage:
+        """This result as the input of a next job (Animate, an edit of it)."""
+        assert self.file_id is not None
+        return InputImage(self.file_id, kind=self.kind)
+
 
 @dataclass(slots=True)
 class Job:
@@ -96,6 +101,12 @@ class Job:
     @property
     def is_group(self) -> bool:
         return self.chat_type in ("group", "supergroup")
+
+    @property
+    def pictures(self) -> list[Delivered]:
+        """The pictures the job delivered, in order (what Animate, Original and an edit in
+        reply to its result use)."""
+        return [d for d in self.delivered if d.kind in ("photo", "document") and d.file_id]
 
     @property
     def kind(self) -> str:

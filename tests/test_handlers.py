@@ -206,7 +206,9 @@ async def test_an_accepted_job_is_logged_without_its_prompt(
         await application.process_update(message_update(application, "/imagine a secret cat"))
     lines = [r.getMessage() for r in caplog.records]
     spec = registry.default_for("imagine")
-    assert f"job 1 accepted: user 501, private chat, model {spec.name}, reserved 1" in lines
+    [queued] = [line for line in lines if "state=queued" in line]
+    assert queued.startswith(f"job_state job=1 user=501 model={spec.name} state=queued ")
+    assert queued.endswith(" chat=private reserved=1")
     assert not [line for line in lines if "secret" in line]
 
 

@@ -165,8 +165,9 @@ class JobEngine:
             new, is_admin=is_admin, limits=self._config.limits, visible=False
         )
         if isinstance(outcome, Accepted):
-            _log_accepted(outcome.job)
-            log_state(outcome.job, "queued", self._clock.now())
+            job = outcome.job  # who, where, what and for how much; never the prompt
+            reserved = format_credits(job.cost)
+            log_state(job, "queued", self._clock.now(), chat=job.chat_type, reserved=reserved)
             await self._announce(outcome.job)
         else:
             log.info("job refused for user %s: %s", new.user_id, outcome.reason)
@@ -386,15 +387,3 @@ class JobEngine:
         if failure.alert:
             await self._alerts.evolink_refused(failure.alert)
         return failure
-
-
-def _log_accepted(job: Job) -> None:
-    # Who, where, what and for how much; never the prompt (users' words stay out of logs).
-    log.info(
-        "job %s accepted: user %s, %s chat, model %s, reserved %s",
-        job.id,
-        job.user_id,
-        job.chat_type,
-        job.model,
-        format_credits(job.cost),
-    )

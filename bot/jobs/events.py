@@ -16,7 +16,9 @@ from storage.models import Job
 log = logging.getLogger("bot.jobs.state")
 
 
-def log_state(job: Job, state: str, now: float, *, reason: str | None = None) -> None:
+def log_state(job: Job, state: str, now: float, **extra: str) -> None:
+    """The line for `job` entering `state`; `extra` adds key=value pairs (a failure's
+    `reason`, what an accepted job reserved)."""
     metrics.JOB_STATES.labels(state=state).inc()
     fields = [
         f"job={job.id}",
@@ -27,6 +29,5 @@ def log_state(job: Job, state: str, now: float, *, reason: str | None = None) ->
     ]
     if job.submitted_at is not None:
         fields.append(f"ran={now - job.submitted_at:.2f}")
-    if reason is not None:
-        fields.append(f"reason={reason}")
+    fields += [f"{key}={value}" for key, value in extra.items()]
     log.info("job_state %s", " ".join(fields))

@@ -32,7 +32,7 @@ from bot.jobs.status import status_text
 from bot.messages import t
 from bot.ratelimit import retry_after_seconds
 from bot.retry import RetryPolicy
-from bot.texts.plurals import Count
+from bot.texts.plurals import credit_count
 from storage import Storage
 from storage.models import Delivered, Job
 
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 Step = Callable[[], Awaitable[list[Delivered]]]
 Charge = Callable[[Job, int], int]
 _MEDIA = ("photo", "document", "video")  # results that carry a caption
-_FILES = ("photo", "document")
 LINK_LIFETIME = 23 * 3600.0  # result links live 24 h; flood waits are retried within that
 
 
@@ -170,7 +169,7 @@ class Handover:
         lang = job.language
         if job.reserved_daily + job.reserved_bonus <= 0:  # an admin's job holds nothing
             return t("result_summary_free", lang, job=job.id)
-        charged = Count(format_credits(job.charged), "credit")
+        charged = credit_count(job.charged)
         if job.is_group:  # a balance is nobody else's business (PRODUCT §4a, groups)
             return t("result_summary_group", lang, job=job.id, charged=charged)
         balance = await self._storage.users.balance(job.user_id)

@@ -16,9 +16,8 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.clock import Clock, MonotonicClock
-from bot.credits import format_credits
 from bot.messages import t
-from bot.texts.plurals import Count
+from bot.texts.plurals import credit_count
 from storage.models import Job
 
 log = logging.getLogger(__name__)
@@ -31,7 +30,7 @@ def reserved_part(job: Job) -> str:
     """ " · 2 credits reserved" while a job holds credits; "" for an admin's (nothing held)."""
     if job.reserved_daily + job.reserved_bonus <= 0:
         return ""
-    return t("status_reserved", job.language, cost=Count(format_credits(job.cost), "credit"))
+    return t("status_reserved", job.language, cost=credit_count(job.cost))
 
 
 def status_text(job: Job, key: str, **params: object) -> str:

@@ -8,14 +8,13 @@ message deleted) is handover.py's.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Final
 
 from telegram import Bot, InlineKeyboardMarkup, ReplyParameters
 from telegram.error import TelegramError
 
-from bot.clock import Clock
+from bot.clock import Clock, stop_task
 from bot.jobs.status import StatusReporter, cancel_keyboard, status_text
 from bot.texts.plurals import Ordinal
 from storage import Storage
@@ -109,11 +108,8 @@ class QueueBoard:
         self._task = asyncio.create_task(self._run(), name="queue-board")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await stop_task(self._task)
+        self._task = None
 
     def nudge(self, *, paused: bool) -> None:
         """The line may have moved: show it on the next pass (never waits)."""

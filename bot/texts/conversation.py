@@ -51,8 +51,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     "price_picture": {"en": "{credits} a picture", "zh": "每张 {credits}"},
     "price_picture_from": {"en": "from {credits} a picture", "zh": "每张 {credits}起"},
     "price_video_from": {"en": "from {credits} a video", "zh": "每段视频 {credits}起"},
-    "credits_one": {"en": "{amount} credit", "zh": "{amount} 额度"},
-    "credits_other": {"en": "{amount} credits", "zh": "{amount} 额度"},
     # --- what no command asked for ----------------------------------------------------------
     "offer_imagine": {
         "en": "Shall I make a picture of that?\n“{prompt}”",

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from bot.credits import format_credits
+
 # noun -> language -> (one, other); "{n}" is the number as written.
 NOUNS: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "credit": {"en": ("{n} credit", "{n} credits"), "zh": ("{n} 点", "{n} 点")},
@@ -38,6 +40,11 @@ class Count:
         forms = NOUNS[self.noun].get(lang) or NOUNS[self.noun]["en"]
         written = str(self.n)
         return forms[plural_form(written, lang)].format(n=written)
+
+
+def credit_count(hundredths: int) -> Count:
+    """An amount of credits (kept in hundredths) as the texts say it: "1 credit", "2.5 credits"."""
+    return Count(format_credits(hundredths), "credit")
 
 
 def _english_ordinal(n: int) -> str:

@@ -109,6 +109,6 @@ async def test_the_operators_log_follows_each_job_without_prompts(
     assert states == ["queued", "submitting", "running", "delivering", "done"]
     failed_line = next(line for line in lines if "job_state job=2 " in line and "=failed" in line)
     assert "user=1001" in failed_line and "reason=content_policy_violation" in failed_line
-    accepted = [line for line in lines if " accepted: user 1001, private chat, " in line]
+    accepted = [line for line in lines if "state=queued" in line and "chat=private" in line]
     assert len(accepted) == 2
     assert not [line for line in lines if "private matter" in line]

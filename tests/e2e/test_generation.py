@@ -14,9 +14,8 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from bot.credits import format_credits
 from bot.messages import t
-from bot.texts.plurals import Count
+from bot.texts.plurals import credit_count
 from tests.e2e.conftest import (
     BOT_USERNAME,
     Harness,
@@ -679,9 +678,7 @@ async def test_a_result_in_a_group_says_the_cost_but_not_the_balance(harness: Ha
     s = Scene(harness, "group")
     request = s.say(s.cmd("/imagine a lighthouse"))
     photo = await s.result(request)
-    assert footer(photo) == t(
-        "result_summary_group", job=1, charged=Count(format_credits(100), "credit")
-    )
+    assert footer(photo) == t("result_summary_group", job=1, charged=credit_count(100))
 
 
 @pytest.mark.parametrize("where", ["private", "group"])

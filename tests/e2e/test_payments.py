@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.messages import t
 from tests.e2e.conftest import ADMIN_ID, Harness
+from tests.fakes.telegram.server import FakeTelegram
 
 PACKS = "100:50,500:200"
 Message = dict[str, Any]
@@ -93,6 +94,22 @@ async def invoice_for(harness: Harness, user: Message, pack: str = "10000:50") -
     return await harness.reply_in(
         chat["id"], lambda m: m["message_id"] > menu["message_id"] and "invoice" in m
     )
+
+
+def people(tg: FakeTelegram) -> tuple[Message, Message, Message, Message]:
+    """Alice and her private chat, the admin and theirs."""
+    alice = tg.user(1001, "Alice", username="alice")
+    admin = tg.user(ADMIN_ID, "Admin")
+    return alice, tg.private_chat(alice), admin, tg.private_chat(admin)
+
+
+async def buy(harness: Harness, user: Message, chat: Message, pack: str = "10000:50") -> str:
+    """`user` pays for `pack`; its charge id once the bot's thank-you names it."""
+    payment = await harness.tg.pay(user, await invoice_for(harness, user, pack))
+    assert payment is not None
+    charge = str(payment["successful_payment"]["telegram_payment_charge_id"])
+    await harness.reply_in(chat["id"], mentions(charge))
+    return charge
 
 
 async def answered(harness: Harness, query_id: str) -> Any:
@@ -199,10 +216,7 @@ async def test_pre_checkout_refuses_what_is_not_a_current_offer(harness: Harness
 async def test_a_banned_user_can_not_buy(harness: Harness) -> None:
     tg = harness.tg
     await harness.start(credit_packs=PACKS)
-    alice = tg.user(1001, "Alice", username="alice")
-    chat = tg.private_chat(alice)
-    admin = tg.user(ADMIN_ID, "Admin")
-    admin_chat = tg.private_chat(admin)
+    alice, chat, admin, admin_chat = people(tg)
     invoice = await invoice_for(harness, alice)
     tg.send_text(admin_chat, admin, "/ban 1001")
     await harness.reply_in(admin_chat["id"], lambda m: "1001" in text_of(m))
@@ -219,14 +233,8 @@ async def test_a_banned_user_can_not_buy(harness: Harness) -> None:
 async def test_refund_takes_back_what_was_not_spent(harness: Harness) -> None:
     tg = harness.tg
     await harness.start(credit_packs=PACKS, daily_credits=0)
-    alice = tg.user(1001, "Alice", username="alice")
-    chat = tg.private_chat(alice)
-    admin = tg.user(ADMIN_ID, "Admin")
-    admin_chat = tg.private_chat(admin)
-    payment = await tg.pay(alice, await invoice_for(harness, alice))
-    assert payment is not None
-    charge = payment["successful_payment"]["telegram_payment_charge_id"]
-    await harness.reply_in(chat["id"], lambda m: charge in text_of(m))
+    alice, chat, admin, admin_chat = people(tg)
+    charge = await buy(harness, alice, chat)
     tg.send_text(chat, alice, "/imagine a lighthouse")  # 1 credit, from the bought ones
     await harness.reply_in(chat["id"], lambda m: bool(m.get("photo")))
     await tg.wait_for(lambda: ("charge", 100) in harness.ledger(1001))
@@ -259,14 +267,8 @@ async def test_refund_takes_back_what_was_not_spent(harness: Harness) -> None:
 async def test_a_refund_telegram_already_made_is_finished_here(harness: Harness) -> None:
     tg = harness.tg
     await harness.start(credit_packs=PACKS)
-    alice = tg.user(1001, "Alice", username="alice")
-    chat = tg.private_chat(alice)
-    admin = tg.user(ADMIN_ID, "Admin")
-    admin_chat = tg.private_chat(admin)
-    payment = await tg.pay(alice, await invoice_for(harness, alice))
-    assert payment is not None
-    charge = payment["successful_payment"]["telegram_payment_charge_id"]
-    await harness.reply_in(chat["id"], lambda m: charge in text_of(m))
+    alice, chat, admin, admin_chat = people(tg)
+    charge = await buy(harness, alice, chat)
     tg.payments.charges[charge].refunded = True  # refunded, then the bot stopped
 
     tg.send_text(admin_chat, admin, f"/refund {charge}")
@@ -310,10 +312,7 @@ async def test_buying_turned_off(harness: Harness) -> None:
 async def test_stats_show_stars_income(harness: Harness) -> None:
     tg = harness.tg
     await harness.start(credit_packs=PACKS, paysupport_text="Write to @owner.")
-    alice = tg.user(1001, "Alice", username="alice")
-    chat = tg.private_chat(alice)
-    admin = tg.user(ADMIN_ID, "Admin")
-    admin_chat = tg.private_chat(admin)
+    alice, chat, admin, admin_chat = people(tg)
     for pack in ("10000:50", "50000:200"):
         payment = await tg.pay(alice, await invoice_for(harness, alice, pack))
         assert payment is not None
@@ -335,14 +334,8 @@ async def test_a_refund_telegram_makes_on_its_own_takes_the_credits_back(
 ) -> None:
     tg = harness.tg
     await harness.start(credit_packs=PACKS)
-    alice = tg.user(1001, "Alice", username="alice")
-    chat = tg.private_chat(alice)
-    admin = tg.user(ADMIN_ID, "Admin")
-    admin_chat = tg.private_chat(admin)
-    payment = await tg.pay(alice, await invoice_for(harness, alice))
-    assert payment is not None
-    charge = payment["successful_payment"]["telegram_payment_charge_id"]
-    await harness.reply_in(chat["id"], mentions(charge))
+    alice, chat, admin, admin_chat = people(tg)
+    charge = await buy(harness, alice, chat)
 
     tg.refund(charge)  # e.g. Telegram's support refunded it
     notice = t("refund_notice", stars=50, charge=charge, taken="100", bonus="0")
@@ -360,10 +353,7 @@ async def test_a_payment_whose_invoice_it_can_not_read_is_kept_for_a_refund(
 ) -> None:
     tg = harness.tg
     await harness.start(credit_packs=PACKS)
-    alice = tg.user(1001, "Alice", username="alice")
-    chat = tg.private_chat(alice)
-    admin = tg.user(ADMIN_ID, "Admin")
-    admin_chat = tg.private_chat(admin)
+    alice, chat, admin, admin_chat = people(tg)
     invoice = await invoice_for(harness, alice)
     # As after a new bot token: the signature no longer matches, Telegram took the Stars.
     tg.invoice_of(invoice)["payload"] = "p1.10000.50.1001.forged"
@@ -383,10 +373,7 @@ async def test_a_payment_whose_invoice_it_can_not_read_is_kept_for_a_refund(
 async def test_paysupport_answers_a_banned_buyer_too(harness: Harness) -> None:
     tg = harness.tg
     await harness.start(credit_packs=PACKS)
-    alice = tg.user(1001, "Alice", username="alice")
-    chat = tg.private_chat(alice)
-    admin = tg.user(ADMIN_ID, "Admin")
-    admin_chat = tg.private_chat(admin)
+    alice, chat, admin, admin_chat = people(tg)
     tg.send_text(admin_chat, admin, "/ban 1001")
     await harness.reply_in(admin_chat["id"], mentions("1001"))
     tg.send_text(chat, alice, "/paysupport")

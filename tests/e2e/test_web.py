@@ -86,9 +86,8 @@ async def test_callback_makes_the_bot_check_the_task_at_once(harness: Harness) -
     assert "evil.example" not in str(evo.fetched_urls)
 
 
-async def test_strangers_get_refusals_not_server_errors(harness: Harness) -> None:
-    """Non-ASCII secrets and bodies that are not an update object are refused plainly (403,
-    404, 400), never a 500 with a traceback in the log."""
+async def _listening(harness: Harness) -> tuple[int, str]:
+    """The bot with both a webhook and callbacks on a free port: (port, webhook secret)."""
     port = _free_port()
     await harness.start(
         webhook_url="https://bot.example.com/tg/hook",
@@ -97,7 +96,13 @@ async def test_strangers_get_refusals_not_server_errors(harness: Harness) -> Non
         web_port=port,
     )
     await harness.tg.wait_for(lambda: bool(harness.tg.calls_to("setWebhook")), 10)
-    secret = harness.tg.calls_to("setWebhook")[-1].params["secret_token"]
+    return port, str(harness.tg.calls_to("setWebhook")[-1].params["secret_token"])
+
+
+async def test_strangers_get_refusals_not_server_errors(harness: Harness) -> None:
+    """Non-ASCII secrets and bodies that are not an update object are refused plainly (403,
+    404, 400), never a 500 with a traceback in the log."""
+    port, secret = await _listening(harness)
     base = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient() as client:
         hook = f"{base}/tg/hook"
@@ -116,15 +121,7 @@ async def test_every_malformed_request_gets_a_4xx_and_no_traceback(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Issue 10: bad bytes, wrong shapes and huge bodies are refused plainly on both routes."""
-    port = _free_port()
-    await harness.start(
-        webhook_url="https://bot.example.com/tg/hook",
-        evolink_callback_url="https://bot.example.com/cb",
-        web_listen="127.0.0.1",
-        web_port=port,
-    )
-    await harness.tg.wait_for(lambda: bool(harness.tg.calls_to("setWebhook")), 10)
-    secret = harness.tg.calls_to("setWebhook")[-1].params["secret_token"]
+    port, secret = await _listening(harness)
     hook = f"http://127.0.0.1:{port}/tg/hook"
     callback = f"http://127.0.0.1:{port}/cb/evolink/{derived_secret(TOKEN, 'evolink-callback')}"
     bodies = {  # body: (webhook status, callback status)
