@@ -31,6 +31,7 @@ from bot.evolink.models import (
     check_callback_url,
 )
 from bot.evolink.retry import RetryPolicy, retry_after_of, should_retry
+from bot.transport import fast_transport
 
 DEFAULT_API_URL: Final = "https://api.evolink.ai"
 DEFAULT_FILES_URL: Final = "https://files-api.evolink.ai"
@@ -39,7 +40,7 @@ _ERROR_BODY_MAX_BYTES: Final = 64 * 1024
 _USER_AGENT: Final = "evolink-telegram-bot/0.1"
 # Checks and submissions are bounded by the engine (CHECK_CONCURRENCY, SUBMIT_CONCURRENCY);
 # keeping every connection alive avoids a new TCP (and TLS) handshake per call under load.
-POOL: Final = httpx.Limits(max_connections=32, max_keepalive_connections=32)
+POOL_SIZE: Final = 32
 
 logger = logging.getLogger("bot.evolink")
 
@@ -52,7 +53,8 @@ class EvolinkClient:
 
     Result URLs live on another host and need no auth, so they are fetched with a second
     client that never carries our key. Use as `async with EvolinkClient(key) as api:` or
-    call `aclose()`. `transport` (tests) is shared by both clients.
+    call `aclose()`. Both send through aiohttp (bot/transport.py) unless a proxy is set;
+    `transport` (tests) replaces that for both clients.
     """
 
     def __init__(
@@ -80,13 +82,13 @@ class EvolinkClient:
                 "User-Agent": _USER_AGENT,
             },
             timeout=timeout,
-            transport=transport,
-            limits=POOL,
+            transport=transport or fast_transport(POOL_SIZE),
+            limits=httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE),
         )
         self._downloads = httpx.AsyncClient(
             headers={"User-Agent": _USER_AGENT},
             timeout=timeout,
-            transport=transport,
+            transport=transport or fast_transport(),
             follow_redirects=True,  # CDNs redirect; safe because this client has no secret
         )
 
