@@ -41,7 +41,6 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # httpx/httpcore log every request URL, and Telegram URLs contain the token; aiosqlite
-    # logs every SQL statement with its parameters (prompts, usernames) at DEBUG.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
+    # httpx/httpcore log every request URL, and Telegram URLs contain the token.
+    for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

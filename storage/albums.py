@@ -8,9 +8,8 @@ is claimed once when it has gone quiet, and forgotten once its job was handed ov
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
-
-import aiosqlite
 
 from bot.clock import Clock
 from storage.database import Database
@@ -37,7 +36,7 @@ class PendingAlbum:
     claimed: bool
 
     @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> PendingAlbum:
+    def from_row(cls, row: sqlite3.Row) -> PendingAlbum:
         fields = AlbumCommand.__dataclass_fields__
         request = AlbumCommand(**{name: row[name] for name in fields})
         return cls(request, row["deadline"], bool(row["claimed"]))

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import aiosqlite
-
 from bot.clock import Clock
-from storage.database import Database
+from storage.database import Connection, Database
 
 
 class Chats:
@@ -27,13 +25,13 @@ class Chats:
                 )
 
 
-async def chat_limit(conn: aiosqlite.Connection, chat_id: int) -> int | None:
+async def chat_limit(conn: Connection, chat_id: int) -> int | None:
     cur = await conn.execute("SELECT daily_limit FROM chat_limits WHERE chat_id = ?", (chat_id,))
     row = await cur.fetchone()
     return int(row["daily_limit"]) if row else None
 
 
-async def used_today(conn: aiosqlite.Connection, chat_id: int, today: str) -> int:
+async def used_today(conn: Connection, chat_id: int, today: str) -> int:
     """Credits members reserved or were charged in this chat today (refunds excluded)."""
     cur = await conn.execute(
         "SELECT COALESCE(SUM(CASE WHEN settled THEN charged ELSE cost END), 0) FROM jobs"

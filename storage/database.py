@@ -1,8 +1,22 @@
 """The one SQLite connection: opening, migrations, and serialised transactions.
 
-aiosqlite runs one connection on one worker thread, but coroutines can still interleave their
-statements. Every unit of work therefore takes `_lock`, and writes run inside
-`BEGIN IMMEDIATE` so a second process (or a crash) never sees half a balance change.
+Coroutines can interleave their statements, so every unit of work takes `_lock`, and
+writes run inside `BEGIN IMMEDIATE` so a second process (or a crash) never sees half a
+balance change.
+
+Where statements run: a job's life is some 75 small statements (an indexed lookup or a
+one-row write, microseconds each). Handing each to a worker thread, as aiosqlite does, cost
+more than the statement: two thread switches, a wake-up of the event loop and GIL
+hand-offs, about a quarter of the bot's CPU in the 500-user burst (docs/performance.md). So
+statements run on the event loop's thread, and only what can wait runs on our one worker
+thread: `BEGIN IMMEDIATE` (waits up to busy_timeout when another process holds the write
+lock), `COMMIT` and `ROLLBACK` (fsync the WAL), opening, closing, and reads that scan many
+rows (`read(scan=True)`: /stats). In WAL mode a read never waits for a writer, and inside
+our own `BEGIN IMMEDIATE` a write never waits either.
+
+The worker thread and the event loop never use the connection at once: both hold `_lock`,
+and a statement sent to the thread is always waited for to the end, even by a cancelled
+task, before the lock is released.
 """
 
 from __future__ import annotations
@@ -10,38 +24,124 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager, suppress
+from functools import partial
 from pathlib import Path
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from storage.schema import MIGRATIONS
 
+T = TypeVar("T")
+Params = tuple[Any, ...] | list[Any] | dict[str, Any]
+
+
+class Cursor:
+    """The few cursor calls storage uses, awaitable like aiosqlite's."""
+
+    __slots__ = ("_cursor", "_run")
+
+    def __init__(self, cursor: sqlite3.Cursor, run: Runner) -> None:
+        self._cursor = cursor
+        self._run = run
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        row: sqlite3.Row | None = await self._run(self._cursor.fetchone)
+        return row
+
+    async def fetchall(self) -> list[sqlite3.Row]:
+        rows: list[sqlite3.Row] = await self._run(self._cursor.fetchall)
+        return rows
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._cursor.lastrowid
+
+
+class Connection:
+    """What storage modules get inside `read()` / `transaction()`: `execute` and friends."""
+
+    __slots__ = ("_raw", "_run")
+
+    def __init__(self, raw: sqlite3.Connection, run: Runner) -> None:
+        self._raw = raw
+        self._run = run
+
+    async def execute(self, sql: str, params: Params = ()) -> Cursor:
+        cursor = await self._run(partial(self._raw.execute, sql, params))
+        return Cursor(cursor, self._run)
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> Cursor:
+        cursor = await self._run(partial(self._raw.executemany, sql, rows))
+        return Cursor(cursor, self._run)
+
+
+class Runner:
+    """Runs a call on the loop's thread (`inline`) or on the worker thread, to its end."""
+
+    __slots__ = ("_worker", "inline")
+
+    def __init__(self, worker: ThreadPoolExecutor | None) -> None:
+        self._worker = worker
+        self.inline = worker is None
+
+    async def __call__(self, call: Callable[[], T]) -> T:
+        if self._worker is None:
+            return call()
+        future = asyncio.get_running_loop().run_in_executor(self._worker, call)
+        cancelled = False
+        while True:
+            try:
+                await asyncio.shield(future)
+            except asyncio.CancelledError:
+                cancelled = True
+                if not future.done():
+                    # The thread goes on with the statement whatever we do; the connection
+                    # is not free until it has finished.
+                    continue
+            except BaseException:  # the statement's own error: future.result() raises it
+                pass
+            break
+        if cancelled:
+            raise asyncio.CancelledError
+        return future.result()
+
 
 class Database:
-    """Owns the connection; hand out cursors only inside `read()` / `transaction()`."""
+    """Owns the connection; hand out `Connection`s only inside `read()` / `transaction()`."""
 
-    def __init__(self, conn: aiosqlite.Connection) -> None:
-        self._conn = conn
+    def __init__(self, raw: sqlite3.Connection, worker: ThreadPoolExecutor) -> None:
+        self._raw = raw
+        self._worker = worker
+        self._threaded = Runner(worker)
+        self._inline = Connection(raw, Runner(None))
+        self._scanning = Connection(raw, self._threaded)
         self._lock = asyncio.Lock()
+        self._closed = False
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
         if str(path) != ":memory:":
             _create_private(Path(path))
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        db = cls(conn)
+        worker = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
+        raw = await Runner(worker)(partial(_connect, str(path)))
+        db = cls(raw, worker)
         await db.migrate()
         return db
 
     async def close(self) -> None:
+        """Close the connection and stop the worker; closing twice does nothing."""
         async with self._lock:
-            await self._conn.close()
+            if self._closed:
+                return
+            self._closed = True
+            await self._threaded(self._raw.close)
+        self._worker.shutdown(wait=True)
 
     async def migrate(self) -> None:
         """Bring an existing file up to the newest schema in place, one version at a time."""
@@ -54,24 +154,36 @@ class Database:
                 await conn.execute(f"PRAGMA user_version={target}")
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         async with self._lock:
             try:
                 # BEGIN and COMMIT sit inside the try: a task cancelled while awaiting either
-                # still has the statement run on aiosqlite's thread, and the ROLLBACK queued
-                # after it must end the transaction, or every later BEGIN fails.
-                await self._conn.execute("BEGIN IMMEDIATE")
-                yield self._conn
-                await self._conn.execute("COMMIT")
+                # still has it run to its end, and the ROLLBACK after it must end the
+                # transaction, or every later BEGIN fails.
+                await self._threaded(partial(self._raw.execute, "BEGIN IMMEDIATE"))
+                yield self._inline
+                await self._threaded(partial(self._raw.execute, "COMMIT"))
             except BaseException:
                 with suppress(sqlite3.OperationalError):  # no transaction was left open
-                    await self._conn.execute("ROLLBACK")
+                    await self._threaded(partial(self._raw.execute, "ROLLBACK"))
                 raise
 
     @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def read(self, *, scan: bool = False) -> AsyncIterator[Connection]:
+        """Reads outside a transaction; `scan=True` for ones that may walk many rows, which
+        then run on the worker thread instead of holding up the event loop."""
         async with self._lock:
-            yield self._conn
+            yield self._scanning if scan else self._inline
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    # check_same_thread=False: the loop's thread and the worker take turns under `_lock`.
+    raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    raw.row_factory = sqlite3.Row
+    raw.execute("PRAGMA journal_mode=WAL")
+    raw.execute("PRAGMA busy_timeout=5000")
+    raw.execute("PRAGMA foreign_keys=ON")
+    return raw
 
 
 def _create_private(path: Path) -> None:

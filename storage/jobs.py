@@ -8,12 +8,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.credits import Split, split_reservation
 from storage import chats, ledger
-from storage.database import Database
+from storage.database import Connection, Database
 from storage.job_stats import Stats, summarize
 from storage.models import (
     ACTIVE_STATES,
@@ -287,14 +285,15 @@ class Jobs:
         return running, queued
 
     async def stats(self, since: float, day_of: Callable[[float], str]) -> Stats:
-        stats, top = summarize(await self._select("created_at >= ? ORDER BY id", since), day_of)
+        jobs = await self._select("created_at >= ? ORDER BY id", since, scan=True)
+        stats, top = summarize(jobs, day_of)
         for user_id, count, charged in top:
             record = await self._users.get(user_id)
             stats.top_users.append((user_id, record.username if record else None, count, charged))
         return stats
 
-    async def _select(self, where: str, *params: Any) -> list[Job]:
-        async with self._db.read() as conn:
+    async def _select(self, where: str, *params: Any, scan: bool = False) -> list[Job]:
+        async with self._db.read(scan=scan) as conn:
             cur = await conn.execute(f"SELECT * FROM jobs WHERE {where}", params)
             return [Job.from_row(row) for row in await cur.fetchall()]
 
@@ -303,7 +302,7 @@ class Jobs:
             await _set(conn, job_id, self._now(), **values)
 
 
-async def _startable_ids(conn: aiosqlite.Connection, limits: Limits, also: int = 0) -> list[int]:
+async def _startable_ids(conn: Connection, limits: Limits, also: int = 0) -> list[int]:
     """Visible queued jobs (and those up to job `also`) that fit the limits now, oldest first.
 
     A user at MAX_ACTIVE_PER_USER is skipped, not allowed to block the line for others.
@@ -330,7 +329,7 @@ async def _startable_ids(conn: aiosqlite.Connection, limits: Limits, also: int =
     return chosen
 
 
-async def _group_cap_reached(conn: aiosqlite.Connection, new: NewJob, today: str) -> int | None:
+async def _group_cap_reached(conn: Connection, new: NewJob, today: str) -> int | None:
     """The group's daily cap when this job would take the group past it, else None."""
     if new.chat_type not in ("group", "supergroup"):
         return None
@@ -340,9 +339,7 @@ async def _group_cap_reached(conn: aiosqlite.Connection, new: NewJob, today: str
     return cap
 
 
-async def _insert(
-    conn: aiosqlite.Connection, new: NewJob, now: float, today: str, visible: bool
-) -> int:
+async def _insert(conn: Connection, new: NewJob, now: float, today: str, visible: bool) -> int:
     cur = await conn.execute(
         "INSERT INTO jobs (user_id, chat_id, chat_type, request_message_id, language, command,"
         " model, prompt, options, inputs, state, cost, reserved_day, created_at, updated_at,"
@@ -369,13 +366,13 @@ async def _insert(
     return cur.lastrowid
 
 
-async def _get(conn: aiosqlite.Connection, job_id: int) -> Job | None:
+async def _get(conn: Connection, job_id: int) -> Job | None:
     cur = await conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,))
     row = await cur.fetchone()
     return Job.from_row(row) if row else None
 
 
-async def _set(conn: aiosqlite.Connection, job_id: int, now: float, **values: Any) -> None:
+async def _set(conn: Connection, job_id: int, now: float, **values: Any) -> None:
     columns = ", ".join(f"{name} = ?" for name in values)
     await conn.execute(
         f"UPDATE jobs SET {columns}, updated_at = ? WHERE id = ?",
@@ -383,13 +380,13 @@ async def _set(conn: aiosqlite.Connection, job_id: int, now: float, **values: An
     )
 
 
-async def _count(conn: aiosqlite.Connection, where: str, *params: Any) -> int:
+async def _count(conn: Connection, where: str, *params: Any) -> int:
     cur = await conn.execute(f"SELECT COUNT(*) FROM jobs WHERE {where}", params)
     row = await cur.fetchone()
     return int(row[0]) if row else 0
 
 
-async def _is_banned(conn: aiosqlite.Connection, user_id: int) -> bool:
+async def _is_banned(conn: Connection, user_id: int) -> bool:
     cur = await conn.execute("SELECT banned FROM users WHERE user_id = ?", (user_id,))
     row = await cur.fetchone()
     return bool(row and row["banned"])

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.credits import Split, release_after_charge, split_charge, split_reservation
+from storage.database import Connection
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +25,7 @@ class DayState:
     daily_used: int = 0
 
 
-async def ensure_user_row(conn: aiosqlite.Connection, user_id: int, now: float) -> None:
+async def ensure_user_row(conn: Connection, user_id: int, now: float) -> None:
     await conn.execute(
         "INSERT OR IGNORE INTO users (user_id, created_at, updated_at) VALUES (?, ?, ?)",
         (user_id, now, now),
@@ -34,7 +33,7 @@ async def ensure_user_row(conn: aiosqlite.Connection, user_id: int, now: float) 
 
 
 async def _row(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     at: float,
     user_id: int,
     kind: str,
@@ -59,7 +58,7 @@ async def _row(
 
 
 async def roll_day(
-    conn: aiosqlite.Connection, user_id: int, today: str, default_limit: int, now: float
+    conn: Connection, user_id: int, today: str, default_limit: int, now: float
 ) -> DayState:
     """Refill the daily allowance lazily the first time a user is touched on a new day."""
     await ensure_user_row(conn, user_id, now)
@@ -81,7 +80,7 @@ async def roll_day(
     return DayState(left, limit, row["bonus"], used)
 
 
-async def _add_used(conn: aiosqlite.Connection, user_id: int, amount: int) -> None:
+async def _add_used(conn: Connection, user_id: int, amount: int) -> None:
     await conn.execute(
         "UPDATE users SET daily_used = MAX(0, daily_used + ?) WHERE user_id = ?",
         (amount, user_id),
@@ -89,7 +88,7 @@ async def _add_used(conn: aiosqlite.Connection, user_id: int, amount: int) -> No
 
 
 async def reserve(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     user_id: int,
     job_id: int,
     cost: int,
@@ -115,7 +114,7 @@ async def reserve(
 
 
 async def settle(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     user_id: int,
     job_id: int,
     reserved: Split,
@@ -156,7 +155,7 @@ async def settle(
 
 
 async def grant(
-    conn: aiosqlite.Connection, user_id: int, amount: int, bonus_now: int, now: float, note: str
+    conn: Connection, user_id: int, amount: int, bonus_now: int, now: float, note: str
 ) -> int:
     """Add (or, negative, take away without going below zero) bonus credits."""
     delta = max(amount, -bonus_now)
@@ -165,7 +164,7 @@ async def grant(
 
 
 async def change_limit(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     user_id: int,
     new_limit: int | None,
     state: DayState,
@@ -179,15 +178,13 @@ async def change_limit(
     await conn.execute("UPDATE users SET daily_limit = ? WHERE user_id = ?", (new_limit, user_id))
 
 
-async def purchase(
-    conn: aiosqlite.Connection, user_id: int, amount: int, now: float, note: str
-) -> None:
+async def purchase(conn: Connection, user_id: int, amount: int, now: float, note: str) -> None:
     """Credits bought with Telegram Stars, added to the bonus balance (PRODUCT.md §5a)."""
     await _row(conn, now, user_id, "purchase", amount, bonus=amount, note=note)
 
 
 async def take_back(
-    conn: aiosqlite.Connection, user_id: int, amount: int, bonus_now: int, now: float, note: str
+    conn: Connection, user_id: int, amount: int, bonus_now: int, now: float, note: str
 ) -> int:
     """A refunded purchase: up to `amount` leaves the bonus balance, never below zero.
 

@@ -148,7 +148,7 @@ class Purchases:
     async def sales(self, since: float) -> Sales:
         """Stars paid and packs sold since `since`, and the refunds made since then."""
         sales = Sales()
-        async with self._db.read() as conn:
+        async with self._db.read(scan=True) as conn:
             cur = await conn.execute(
                 "SELECT credits, stars, COUNT(*) FROM purchases WHERE at >= ?"
                 " GROUP BY credits, stars",

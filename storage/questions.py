@@ -13,8 +13,6 @@ import json
 import sqlite3
 from dataclasses import asdict, dataclass, field
 
-import aiosqlite
-
 from bot.clock import Clock
 from storage.database import Database
 from storage.models import InputImage
@@ -126,7 +124,7 @@ class Questions:
         return None if row is None else _question(row)
 
 
-def _question(row: aiosqlite.Row) -> Question:
+def _question(row: sqlite3.Row) -> Question:
     return Question(
         id=row["id"],
         chat_id=row["chat_id"],

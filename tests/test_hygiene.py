@@ -79,7 +79,6 @@ async def test_sql_statements_stay_out_of_the_log_at_debug(
     finally:
         root.handlers[:], level = saved
         root.setLevel(level)
-        logging.getLogger("aiosqlite").setLevel(logging.NOTSET)
     logged = capsys.readouterr().err
     assert "the bot's own debug line" in logged
     assert "secret_username" not in logged and "UPDATE users" not in logged

@@ -180,6 +180,32 @@ async def test_a_cancelled_write_is_all_or_nothing_and_the_database_stays_usable
     assert (record.daily_left, record.bonus) == await ledger_sums(storage, 1)
 
 
+async def test_a_writer_in_another_process_holds_up_writes_but_not_the_event_loop(
+    storage, tmp_path
+):
+    """BEGIN IMMEDIATE waits (busy_timeout) on the worker thread, so the loop goes on with
+    work that needs no database. A write cancelled while it waits still ends cleanly, and
+    the next one goes through."""
+    await storage.flags.set("k", "v")
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # e.g. an operator's sqlite3 shell mid-edit
+    try:
+        waiting = asyncio.create_task(storage.flags.set("k", "blocked"))
+        ticks = 0
+        for _ in range(20):  # the loop keeps turning while the write waits for the lock
+            await asyncio.sleep(0.01)
+            ticks += 1
+        assert ticks == 20 and not waiting.done()
+        waiting.cancel()
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    await storage.flags.set("k", "after")
+    assert await storage.flags.get("k") == "after"
+
+
 # --- accepting jobs -----------------------------------------------------------------------
 
 
