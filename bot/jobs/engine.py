@@ -47,6 +47,9 @@ PAUSED_FLAG = "paused"
 DELIVERY_RETRY = RetryPolicy(max_retries=3, base_delay=3.0, max_delay=30.0)
 SUBMIT_CONCURRENCY = 8  # create calls in flight at once
 SAFETY_TICK = 5.0  # the scheduler also looks at the queue this often, in case a wake was lost
+# A running job's progress is written to SQLite (for /jobs) at most this often: each write
+# is a transaction with an fsync, and the status message shows every change anyway.
+PROGRESS_SAVE_INTERVAL = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +313,16 @@ class JobEngine:
         started = job.submitted_at or self._clock.now()
         facts = Tracking(job.task_id, video, started, started + timeout, job.estimated_time)
 
+        saved_at: float | None = None
+
         async def progress(task: Task, estimated: float | None) -> None:
+            nonlocal saved_at
+            now = self._clock.now()
+            due = saved_at is None or now - saved_at >= PROGRESS_SAVE_INTERVAL
+            if task.progress != job.progress and due:
+                saved_at = now
+                job.progress = task.progress
+                await self.storage.jobs.set_progress(job.id, task.progress, estimated)
             await self._show_progress(job, task, started, estimated)
 
         task = await self._tracker.follow(facts, self._poll, progress)
@@ -336,9 +348,6 @@ class JobEngine:
     async def _show_progress(
         self, job: Job, task: Task, started: float, estimated: float | None
     ) -> None:
-        if task.progress != job.progress:
-            job.progress = task.progress
-            await self.storage.jobs.set_progress(job.id, task.progress, estimated)
         eta = ""
         if estimated:
             left = int(estimated - (self._clock.now() - started))
@@ -360,7 +369,8 @@ class JobEngine:
         return job
 
     async def _deliver(self, job: Job) -> None:
-        await self.status.show(job, status_text(job, "status_delivering"))
+        # No "sending the result" edit first: it would spend the chat's one message a second
+        # before the result itself (the upload's chat action says the same for free).
         await self._handover.deliver(job)
         log_state(job, "done", self._clock.now())
         self._tracker.delivered(job)

@@ -30,10 +30,6 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
     # What a job holds while it runs; an admin's jobs hold nothing and show nothing.
     "status_reserved": {"en": " · {cost} reserved", "zh": "（已预留 {cost}）"},
     "status_eta": {"en": " (about {seconds} s left)", "zh": "（约剩 {seconds} 秒）"},
-    "status_delivering": {
-        "en": "📬 Job #{job}: sending the result…",
-        "zh": "📬 任务 #{job}：正在发送结果…",
-    },
     # Owed once a job is done; shown as the result's footer (handover.py), or as the status
     # message itself when Telegram won't let that be deleted.
     "status_done": {

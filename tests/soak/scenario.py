@@ -169,7 +169,6 @@ _NOT_FINAL = tuple(
         "status_preparing",
         "status_submitting",
         "status_running",
-        "status_delivering",
     )
     if key in MESSAGES
 )
