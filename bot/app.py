@@ -33,7 +33,7 @@ from bot.ratelimit import FloodLimiter, FloodLimits
 from bot.retry import RetryPolicy
 from bot.services import SERVICES_KEY, Services
 from bot.startup import Backoff, connect
-from bot.transport import fast_transport
+from bot.telegram_http import telegram_request
 from bot.web import WebConfig, WebServer
 from handlers import announce_commands, register_all
 from storage import Storage
@@ -104,15 +104,6 @@ def build_application(
     )
     updates.notify = partial(slow_down_notice, application.bot)
     return application
-
-
-def telegram_request(connections: int) -> HTTPXRequest:
-    """PTB's own request class and defaults (pool sizes 256 and 1 as its builder picks),
-    sending through aiohttp (a third of httpx's CPU per Bot API call) unless a proxy is set."""
-    return HTTPXRequest(
-        connection_pool_size=connections,
-        httpx_kwargs={"transport": fast_transport(connections)},
-    )
 
 
 async def run_bot(settings: Settings, stop: asyncio.Event, tuning: Tuning | None = None) -> None:

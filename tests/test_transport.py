@@ -11,9 +11,15 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 from aiohttp import web
+from telegram.error import NetworkError, TimedOut
+from telegram.request import HTTPXRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
+from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import error_from_transport
+from bot.telegram_http import DirectRequest, telegram_request
 from bot.transport import AiohttpTransport, fast_transport
+from tests.fakes.evolink import FakeEvolink
 
 SECRET_PATH = "/bot123456:SECRET-TOKEN/sendMessage"
 
@@ -225,3 +231,55 @@ def test_a_proxy_in_the_environment_keeps_httpx_s_own_transport(
     assert isinstance(fast_transport(8), AiohttpTransport)
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
     assert fast_transport(8) is None  # httpx mounts the proxy itself then
+
+
+async def test_behind_a_proxy_evolink_calls_go_through_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With HTTP(S)_PROXY set, the client leaves aiohttp out and httpx mounts the proxy: here
+    the fake Evolink stands in for the proxy, and the API's own host does not even resolve."""
+    proxy = FakeEvolink(api_key="k")
+    await proxy.start()
+    try:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        async with EvolinkClient("k", api_url="http://api.evolink.invalid") as api:
+            credits = await api.get_credits()
+        assert credits is not None
+        assert [r.path for r in proxy.requests] == ["/v1/credits"]
+    finally:
+        await proxy.stop()
+
+
+async def test_ptb_calls_go_out_as_httpxrequest_sends_them(
+    server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("all_proxy", raising=False)
+    request = telegram_request(4)
+    assert isinstance(request, DirectRequest)
+    await request.initialize()
+    try:
+        status, body = await request.do_request(
+            f"{server.url}/echo/sendMessage",
+            "POST",
+            RequestData(
+                [RequestParameter("chat_id", 42, None), RequestParameter("text", "猫", None)]
+            ),
+        )
+        assert status == 200 and json.loads(body)["path"] == "/echo/sendMessage"
+        _, headers, sent = server.seen[-1]
+        assert headers["User-Agent"] == HTTPXRequest.USER_AGENT
+        assert headers["Content-Type"] == "application/x-www-form-urlencoded"
+        assert b"chat_id=42" in sent
+        with pytest.raises(TimedOut):
+            await request.do_request(f"{server.url}/silent", "POST", read_timeout=0.1)
+        with pytest.raises(NetworkError, match=r"httpx\.ConnectError"):
+            await request.do_request("http://127.0.0.1:1/bot1:x/getMe", "POST")
+    finally:
+        await request.shutdown()
+    with pytest.raises(RuntimeError):
+        await request.do_request(f"{server.url}/echo/x", "POST")
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    behind_proxy = telegram_request(4)
+    assert not isinstance(behind_proxy, DirectRequest)  # PTB's own, which mounts the proxy
