@@ -36,6 +36,7 @@ import httpx
 from yarl import URL
 
 _CHUNK: Final = 64 * 1024
+_SMALL_BODY: Final = 64 * 1024  # read at once (API answers); larger bodies stream
 _WRITE_UNIT: Final = 1024 * 1024  # one `write` timeout allowed per MiB of request body
 # httpx's default: an idle connection is reused for up to 5 s.
 _KEEPALIVE_SECONDS: Final = 5.0
@@ -115,10 +116,16 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     allow_redirects=False,  # httpx follows redirects when asked to
                     timeout=timeout,
                 )
+            stream: httpx.AsyncByteStream = _Body(response, request, url)
+            size = response.content_length
+            if size is not None and size <= _SMALL_BODY:
+                # A small body (every API answer) is read at once: no stream to drive.
+                stream = httpx.ByteStream(await response.read())
+                response.release()
         return httpx.Response(
             response.status,
             headers=list(response.raw_headers),
-            stream=_Body(response, request, url),
+            stream=stream,
             extensions={
                 "http_version": _version(response),
                 "reason_phrase": (response.reason or "").encode("latin-1", "replace"),

@@ -75,14 +75,22 @@ class EvolinkClient:
         self._retry = retry or RetryPolicy()
         self._callback_url = check_callback_url(callback_url) if callback_url else None
         timeout = timeout or DEFAULT_TIMEOUT
-        self._http = httpx.AsyncClient(
-            headers={
+        self._headers = httpx.Headers(
+            {
                 "Authorization": f"Bearer {api_key.strip()}",
                 "Accept": "application/json",
                 "User-Agent": _USER_AGENT,
-            },
+            }
+        )
+        self._timeouts = {"timeout": timeout.as_dict()}
+        # API calls go straight to the transport: httpx's client layer (cookies, auth and
+        # redirect flows, URL merging) cost as much CPU as sending, and the API needs none of
+        # it. Behind a proxy (no fast transport) they go through the client, which mounts it.
+        self._direct = transport or fast_transport(POOL_SIZE)
+        self._http = httpx.AsyncClient(
+            headers=self._headers,
             timeout=timeout,
-            transport=transport or fast_transport(POOL_SIZE),
+            transport=self._direct,
             limits=httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE),
         )
         self._downloads = httpx.AsyncClient(
@@ -186,9 +194,28 @@ class EvolinkClient:
 
         return await self._retrying(method, url, idempotent=idempotent, send=once)
 
+    async def _exchange(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """One API request, its body read."""
+        if self._direct is None:
+            return await self._http.request(method, url, **kwargs)
+        request = httpx.Request(
+            method, url, headers=self._headers, extensions=self._timeouts, **kwargs
+        )
+        try:
+            response = await self._direct.handle_async_request(request)
+            response.request = request
+            try:
+                await response.aread()
+            finally:
+                await response.aclose()
+        except httpx.RequestError as exc:
+            exc.request = request  # as httpx's client does: errors name what failed
+            raise
+        return response
+
     async def _send_json(self, method: str, url: str, **kwargs: Any) -> Any:
         try:
-            response = await self._http.request(method, url, **kwargs)
+            response = await self._exchange(method, url, **kwargs)
         except httpx.RequestError as exc:
             metrics.evolink_call(url, "network")
             raise error_from_transport(exc) from exc
