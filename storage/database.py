@@ -9,10 +9,11 @@ one-row write, microseconds each). Handing each to a worker thread, as aiosqlite
 more than the statement: two thread switches, a wake-up of the event loop and GIL
 hand-offs, about a quarter of the bot's CPU in the 500-user burst (docs/performance.md). So
 statements run on the event loop's thread, and only what can wait runs on our one worker
-thread: `BEGIN IMMEDIATE` (waits up to busy_timeout when another process holds the write
-lock), `COMMIT` and `ROLLBACK` (fsync the WAL), opening, closing, and reads that scan many
-rows (`read(scan=True)`: /stats). In WAL mode a read never waits for a writer, and inside
-our own `BEGIN IMMEDIATE` a write never waits either.
+thread: `COMMIT` and `ROLLBACK` (fsync the WAL), opening, closing, reads that scan many
+rows (`read(scan=True)`: /stats), and any statement SQLite answers "busy" (`BEGIN
+IMMEDIATE` while another process holds the write lock), which waits there (`Runner`). In
+WAL mode a read does not wait for a writer, and inside our own `BEGIN IMMEDIATE` a write
+does not wait either.
 
 The worker thread and the event loop never use the connection at once: both hold `_lock`,
 and a statement sent to the thread is always waited for to the end, even by a cancelled
@@ -34,6 +35,7 @@ from typing import Any, TypeVar
 from storage.schema import MIGRATIONS
 
 T = TypeVar("T")
+BUSY_WAIT_MS = 5000  # how long a statement waits for another process's lock
 Params = tuple[Any, ...] | list[Any] | dict[str, Any]
 
 
@@ -82,34 +84,57 @@ class Connection:
 
 
 class Runner:
-    """Runs a call on the loop's thread (`inline`) or on the worker thread, to its end."""
+    """Runs a call on the loop's thread (`inline`) or on the worker thread, to its end.
 
-    __slots__ = ("_worker", "inline")
+    Nothing waits on the loop's thread: the connection's busy_timeout is 0 there, and a
+    call SQLite answers "busy" (another process holds a lock; such a call did nothing) is
+    run again on the worker thread, which waits up to BUSY_WAIT_MS for the lock.
+    """
 
-    def __init__(self, worker: ThreadPoolExecutor | None) -> None:
+    __slots__ = ("_raw", "_worker", "inline")
+
+    def __init__(self, raw: sqlite3.Connection, worker: ThreadPoolExecutor, *, inline: bool):
+        self._raw = raw
         self._worker = worker
-        self.inline = worker is None
+        self.inline = inline
 
     async def __call__(self, call: Callable[[], T]) -> T:
-        if self._worker is None:
-            return call()
-        future = asyncio.get_running_loop().run_in_executor(self._worker, call)
-        cancelled = False
-        while True:
+        if self.inline:
             try:
-                await asyncio.shield(future)
-            except asyncio.CancelledError:
-                cancelled = True
-                if not future.done():
-                    # The thread goes on with the statement whatever we do; the connection
-                    # is not free until it has finished.
-                    continue
-            except BaseException:  # the statement's own error: future.result() raises it
-                pass
-            break
-        if cancelled:
-            raise asyncio.CancelledError
-        return future.result()
+                return call()
+            except sqlite3.OperationalError as error:
+                if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+        return await in_thread(self._worker, partial(_waiting, self._raw, call))
+
+
+async def in_thread(worker: ThreadPoolExecutor, call: Callable[[], T]) -> T:
+    """`call` on the worker thread, waited for to its end even by a cancelled task."""
+    future = asyncio.get_running_loop().run_in_executor(worker, call)
+    cancelled = False
+    while True:
+        try:
+            await asyncio.shield(future)
+        except asyncio.CancelledError:
+            cancelled = True
+            if not future.done():
+                # The thread goes on with the statement whatever we do; the connection
+                # is not free until it has finished.
+                continue
+        except BaseException:  # the statement's own error: future.result() raises it
+            pass
+        break
+    if cancelled:
+        raise asyncio.CancelledError
+    return future.result()
+
+
+def _waiting(raw: sqlite3.Connection, call: Callable[[], T]) -> T:
+    raw.execute(f"PRAGMA busy_timeout={BUSY_WAIT_MS}")
+    try:
+        return call()
+    finally:
+        raw.execute("PRAGMA busy_timeout=0")
 
 
 class Database:
@@ -118,8 +143,8 @@ class Database:
     def __init__(self, raw: sqlite3.Connection, worker: ThreadPoolExecutor) -> None:
         self._raw = raw
         self._worker = worker
-        self._threaded = Runner(worker)
-        self._inline = Connection(raw, Runner(None))
+        self._threaded = Runner(raw, worker, inline=False)
+        self._inline = Connection(raw, Runner(raw, worker, inline=True))
         self._scanning = Connection(raw, self._threaded)
         self._lock = asyncio.Lock()
         self._closed = False
@@ -129,7 +154,7 @@ class Database:
         if str(path) != ":memory:":
             _create_private(Path(path))
         worker = ThreadPoolExecutor(1, thread_name_prefix="sqlite")
-        raw = await Runner(worker)(partial(_connect, str(path)))
+        raw = await in_thread(worker, partial(_connect, str(path)))
         db = cls(raw, worker)
         await db.migrate()
         return db
@@ -140,7 +165,7 @@ class Database:
             if self._closed:
                 return
             self._closed = True
-            await self._threaded(self._raw.close)
+            await in_thread(self._worker, self._raw.close)
         self._worker.shutdown(wait=True)
 
     async def migrate(self) -> None:
@@ -160,7 +185,7 @@ class Database:
                 # BEGIN and COMMIT sit inside the try: a task cancelled while awaiting either
                 # still has it run to its end, and the ROLLBACK after it must end the
                 # transaction, or every later BEGIN fails.
-                await self._threaded(partial(self._raw.execute, "BEGIN IMMEDIATE"))
+                await self._inline.execute("BEGIN IMMEDIATE")  # the thread if it must wait
                 yield self._inline
                 await self._threaded(partial(self._raw.execute, "COMMIT"))
             except BaseException:
@@ -181,7 +206,7 @@ def _connect(path: str) -> sqlite3.Connection:
     raw = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     raw.row_factory = sqlite3.Row
     raw.execute("PRAGMA journal_mode=WAL")
-    raw.execute("PRAGMA busy_timeout=5000")
+    raw.execute("PRAGMA busy_timeout=0")  # see Runner
     raw.execute("PRAGMA foreign_keys=ON")
     return raw
 

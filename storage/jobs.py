@@ -38,6 +38,7 @@ _ACTIVE_SQL = _sql_list(ACTIVE_STATES)
 _UNFINISHED_SQL = _sql_list(UNFINISHED_STATES)
 _FINISHED_SQL = _sql_list(FINISHED_STATES)
 _OUTSTANDING_SQL = _sql_list(("queued", *ACTIVE_STATES))  # what counts against the queue cap
+_USERS_PER_STATEMENT = 500
 _STARTED_SQL = _sql_list((*ACTIVE_STATES, "delivering"))  # what /quota calls running
 
 
@@ -307,18 +308,28 @@ async def _startable_ids(conn: Connection, limits: Limits, also: int = 0) -> lis
 
     A user at MAX_ACTIVE_PER_USER is skipped, not allowed to block the line for others.
     """
-    total = await _count(conn, f"state IN {_ACTIVE_SQL}")
-    cur = await conn.execute(
-        f"SELECT user_id, COUNT(*) FROM jobs WHERE state IN {_ACTIVE_SQL} GROUP BY user_id"
-    )
-    per_user: Counter[int] = Counter({row[0]: row[1] for row in await cur.fetchall()})
     cur = await conn.execute(
         "SELECT id, user_id FROM jobs WHERE state = 'queued' AND (visible = 1 OR id <= ?)"
         " ORDER BY id",
         (also,),
     )
+    waiting = await cur.fetchall()
+    if not waiting:
+        return []
+    total = await _count(conn, f"state IN {_ACTIVE_SQL}")
+    # Only the users who have a job waiting matter, not everyone running (a long line of
+    # many users counts them all: a statement's parameters are limited).
+    users = sorted({row["user_id"] for row in waiting})
+    among = ""
+    if len(users) <= _USERS_PER_STATEMENT:
+        among = f" AND user_id IN ({', '.join('?' * len(users))})"
+    cur = await conn.execute(
+        f"SELECT user_id, COUNT(*) FROM jobs WHERE state IN {_ACTIVE_SQL}{among} GROUP BY user_id",
+        users if among else (),
+    )
+    per_user: Counter[int] = Counter({row[0]: row[1] for row in await cur.fetchall()})
     chosen: list[int] = []
-    for row in await cur.fetchall():
+    for row in waiting:
         if total >= limits.max_active_total:
             break
         if per_user[row["user_id"]] >= limits.max_active_per_user:

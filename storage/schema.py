@@ -231,4 +231,8 @@ MIGRATIONS: list[tuple[str, ...]] = [
         )
         """,
     ),
+    # v9: the scheduler counts unfinished jobs per user (storage/jobs.py `_startable_ids`)
+    # for every accepted job and every pass; with (state, user_id) that is read from the
+    # index alone instead of one table lookup per running job.
+    ("CREATE INDEX jobs_state_user ON jobs(state, user_id)",),
 ]

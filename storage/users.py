@@ -79,6 +79,15 @@ class Users:
     async def balance(self, user_id: int) -> Balance:
         """Today's balance; refills the daily allowance first when the day has changed."""
         today = self.today()
+        async with self._db.read() as conn:  # most asks come on a day already rolled
+            cur = await conn.execute(
+                "SELECT daily_left, daily_day, daily_limit, bonus FROM users WHERE user_id = ?",
+                (user_id,),
+            )
+            row = await cur.fetchone()
+        if row is not None and row["daily_day"] == today:
+            limit = row["daily_limit"] if row["daily_limit"] is not None else self.default_limit
+            return Balance(row["daily_left"], limit, row["bonus"], today)
         async with self._db.transaction() as conn:
             state = await ledger.roll_day(
                 conn, user_id, today, self.default_limit, self._clock.now()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.jobs.delivery import UPLOAD_NOTICE_BYTES, Fetched, worth_a_notice
 from bot.jobs.handover import missing_indices, transient
 from storage import Storage
 from storage.models import Delivered, Job
@@ -64,3 +65,13 @@ def test_which_send_failures_are_worth_another_try() -> None:
     assert not transient(BadRequest("message is too long"))
     assert not transient(Forbidden("bot was blocked by the user"))
     assert not transient(ValueError("ours"))
+
+
+def test_only_an_upload_that_takes_a_while_shows_the_chat_action() -> None:
+    def item(size: int | None) -> Fetched:
+        return Fetched(0, "https://x/r", None if size is None else b"x" * size, size or 0)
+
+    assert not worth_a_notice([item(200_000)])
+    assert not worth_a_notice([item(None)])  # a link: nothing to upload
+    assert worth_a_notice([item(UPLOAD_NOTICE_BYTES)])
+    assert worth_a_notice([item(UPLOAD_NOTICE_BYTES // 2), item(UPLOAD_NOTICE_BYTES // 2)])

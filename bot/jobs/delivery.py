@@ -41,6 +41,9 @@ PHOTO_LIMIT: Final = int(FileSizeLimit.PHOTOSIZE_UPLOAD)  # past it, a picture g
 PHOTO_MAX_SIDES = 10000
 PHOTO_MAX_RATIO = 20
 CAPTION_LIMIT: Final = int(MessageLimit.CAPTION_LENGTH)
+# An upload smaller than this takes well under a second: a "sending a photo…" header would
+# cost a Bot API call and be gone before anyone saw it.
+UPLOAD_NOTICE_BYTES: Final = 1024 * 1024
 FLAGS_ROOM: Final = 300  # the flags a caption repeats: a few, each value at most 64 chars
 
 
@@ -57,6 +60,11 @@ class Fetched:
     url: str
     data: bytes | None  # None: too large for Telegram, send the link
     size: int
+
+
+def worth_a_notice(items: list[Fetched]) -> bool:
+    """Whether uploading these takes long enough to show the chat action."""
+    return sum(len(item.data) for item in items if item.data is not None) >= UPLOAD_NOTICE_BYTES
 
 
 def photo_ok(data: bytes) -> bool:

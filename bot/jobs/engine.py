@@ -313,13 +313,12 @@ class JobEngine:
         started = job.submitted_at or self._clock.now()
         facts = Tracking(job.task_id, video, started, started + timeout, job.estimated_time)
 
-        saved_at: float | None = None
+        saved_at = started  # a job done within the interval never writes its progress
 
         async def progress(task: Task, estimated: float | None) -> None:
             nonlocal saved_at
             now = self._clock.now()
-            due = saved_at is None or now - saved_at >= PROGRESS_SAVE_INTERVAL
-            if task.progress != job.progress and due:
+            if task.progress != job.progress and now - saved_at >= PROGRESS_SAVE_INTERVAL:
                 saved_at = now
                 job.progress = task.progress
                 await self.storage.jobs.set_progress(job.id, task.progress, estimated)

@@ -25,7 +25,14 @@ from bot.clock import Clock
 from bot.credits import format_credits
 from bot.evolink.client import EvolinkClient
 from bot.evolink.errors import EvolinkError
-from bot.jobs.delivery import Delivery, Fetched, Requester, caption_for, envelope_for
+from bot.jobs.delivery import (
+    Delivery,
+    Fetched,
+    Requester,
+    caption_for,
+    envelope_for,
+    worth_a_notice,
+)
 from bot.jobs.failures import Failure
 from bot.jobs.keyboards import result_keyboard, retry_keyboard
 from bot.jobs.status import status_text
@@ -232,7 +239,8 @@ class Handover:
                 items = await self._delivery.fetch(job.result_urls, indices)
             except EvolinkError as error:
                 raise Failure("err_result_missing", "result_download") from error
-            await self._delivery.show_uploading(job)
+            if worth_a_notice(items):
+                await self._delivery.show_uploading(job)
             for step in self._plan(job, items, requester):
                 job = await self._send(job, step)
         return job
