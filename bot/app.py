@@ -79,11 +79,10 @@ class TelegramRequests:
 def build_application(
     settings: Settings,
     tuning: Tuning,
-    limiter: FloodLimiter | None = None,
-    requests: TelegramRequests | None = None,
+    limiter: FloodLimiter,
+    requests: TelegramRequests,
 ) -> Application:
     token = settings.telegram_bot_token.get_secret_value()
-    requests = requests or TelegramRequests()
     # Handlers only check and queue, but many users may write at once: a few updates per
     # user at a time, so one user's flood never delays another's replies.
     updates = FairUpdateProcessor(
@@ -98,7 +97,7 @@ def build_application(
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .request(requests.calls)
         .get_updates_request(requests.updates)
-        .rate_limiter(limiter or FloodLimiter(tuning.flood))
+        .rate_limiter(limiter)
         .concurrent_updates(updates)
         .build()
     )

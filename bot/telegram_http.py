@@ -18,7 +18,7 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.transport import AiohttpTransport, fast_transport
+from bot.transport import AiohttpTransport, exchange, fast_transport
 
 MEDIA_WRITE_TIMEOUT: Final = 20.0  # PTB's default for uploads
 _UNSET: Final = type(BaseRequest.DEFAULT_NONE)  # PTB's "not given, use the default"
@@ -73,17 +73,13 @@ class DirectRequest(HTTPXRequest):
             extensions={"timeout": timeout.as_dict()},
         )
         try:
-            response = await self._direct.handle_async_request(request)
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
+            response = await exchange(self._direct, request)
         except httpx.TimeoutException as error:
             raise TimedOut from error
         except httpx.HTTPError as error:
             # The class name as PTB gives it: the message alone may be empty.
             raise NetworkError(f"httpx.{error.__class__.__name__}: {error}") from error
-        return response.status_code, content
+        return response.status_code, response.content
 
 
 def _given(value: object, default: float | None) -> float | None:

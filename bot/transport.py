@@ -116,12 +116,14 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                     allow_redirects=False,  # httpx follows redirects when asked to
                     timeout=timeout,
                 )
-            stream: httpx.AsyncByteStream = _Body(response, request, url)
+            stream: httpx.AsyncByteStream
             size = response.content_length
             if size is not None and size <= _SMALL_BODY:
                 # A small body (every API answer) is read at once: no stream to drive.
                 stream = httpx.ByteStream(await response.read())
                 response.release()
+            else:
+                stream = _Body(response, request, url)
         return httpx.Response(
             response.status,
             headers=list(response.raw_headers),
@@ -136,6 +138,23 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         session, self._session = self._session, None
         if session is not None and not session.closed:
             await session.close()
+
+
+async def exchange(transport: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
+    """`request` straight to `transport`, the answer read whole: what httpx's client does
+    for a request, minus its cookie jar, auth and redirect flows (the Bot API and Evolink's
+    API need none of them, and they cost as much CPU as sending)."""
+    try:
+        response = await transport.handle_async_request(request)
+        response.request = request
+        try:
+            await response.aread()
+        finally:
+            await response.aclose()
+    except httpx.RequestError as exc:
+        exc.request = request  # as httpx's client does: errors name what failed
+        raise
+    return response
 
 
 class _Body(httpx.AsyncByteStream):

@@ -11,6 +11,7 @@ commit themselves.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 
 from bot.credits import Split, release_after_charge, split_charge, split_reservation
@@ -57,6 +58,12 @@ async def _row(
         )
 
 
+def limit_of(user_row: sqlite3.Row, default_limit: int) -> int:
+    """A user's daily allowance: their own limit when an admin set one, else the default."""
+    limit = user_row["daily_limit"]
+    return default_limit if limit is None else int(limit)
+
+
 async def roll_day(
     conn: Connection, user_id: int, today: str, default_limit: int, now: float
 ) -> DayState:
@@ -69,7 +76,7 @@ async def roll_day(
     )
     row = await cur.fetchone()
     assert row is not None
-    limit = row["daily_limit"] if row["daily_limit"] is not None else default_limit
+    limit = limit_of(row, default_limit)
     left, used = row["daily_left"], row["daily_used"]
     if row["daily_day"] != today:
         await _row(conn, now, user_id, "daily_reset", limit, daily=limit - left, note=today)

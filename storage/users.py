@@ -86,7 +86,7 @@ class Users:
             )
             row = await cur.fetchone()
         if row is not None and row["daily_day"] == today:
-            limit = row["daily_limit"] if row["daily_limit"] is not None else self.default_limit
+            limit = ledger.limit_of(row, self.default_limit)
             return Balance(row["daily_left"], limit, row["bonus"], today)
         async with self._db.transaction() as conn:
             state = await ledger.roll_day(

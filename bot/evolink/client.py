@@ -31,7 +31,7 @@ from bot.evolink.models import (
     check_callback_url,
 )
 from bot.evolink.retry import RetryPolicy, retry_after_of, should_retry
-from bot.transport import fast_transport
+from bot.transport import exchange, fast_transport
 
 DEFAULT_API_URL: Final = "https://api.evolink.ai"
 DEFAULT_FILES_URL: Final = "https://files-api.evolink.ai"
@@ -201,17 +201,7 @@ class EvolinkClient:
         request = httpx.Request(
             method, url, headers=self._headers, extensions=self._timeouts, **kwargs
         )
-        try:
-            response = await self._direct.handle_async_request(request)
-            response.request = request
-            try:
-                await response.aread()
-            finally:
-                await response.aclose()
-        except httpx.RequestError as exc:
-            exc.request = request  # as httpx's client does: errors name what failed
-            raise
-        return response
+        return await exchange(self._direct, request)
 
     async def _send_json(self, method: str, url: str, **kwargs: Any) -> Any:
         try:
